@@ -1,0 +1,15 @@
+// A node:test reporter that prints only the closing line `N passed, N failed, N skipped`.
+export default async function* summaryReporter(source) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for await (const event of source) {
+    if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
+    // Count tests, not the suites (describe blocks) that hold them.
+    if (event.data.details?.type === 'suite') continue;
+    if (event.data.skip !== undefined || event.data.todo !== undefined) skipped++;
+    else if (event.type === 'test:pass') passed++;
+    else failed++;
+  }
+  yield `\n${passed} passed, ${failed} failed, ${skipped} skipped\n`;
+}

@@ -1,0 +1,39 @@
+/**
+ * Options of `applyAsync` / `sendTask`, Celery's `apply_async` keyword arguments in camelCase.
+ * More (link, linkError, compression, retryPolicy...) arrive with the task-semantics issue.
+ */
+export interface ApplyOptions {
+  /** Use this id instead of a fresh UUID (Celery's `task_id`). */
+  taskId?: string;
+  /** Run no earlier than this many **seconds** from now (Celery's unit, kept because users type it from Celery docs). */
+  countdown?: number;
+  /** Run no earlier than this time. */
+  eta?: Date;
+  /** Do not run after this: **seconds** from now, or an absolute time. An expired task becomes REVOKED. */
+  expires?: number | Date;
+  /** Queue name; routed through the anonymous exchange with routing key = queue. */
+  queue?: string;
+  /** Exchange to publish to (with `routingKey`); default: the anonymous exchange. */
+  exchange?: string;
+  routingKey?: string;
+  /** 0..9, lower served first on the embedded and Redis transports (kombu's convention). */
+  priority?: number;
+  /** Extra message headers, merged after Celery's standard ones. */
+  headers?: Record<string, unknown>;
+  /** Do not store the result (sets the `ignore_result` header). */
+  ignoreResult?: boolean;
+  /** Serializer name (`json`). */
+  serializer?: string;
+  /** Display name in logs/monitoring instead of the task name (Celery's `shadow`). */
+  shadow?: string;
+  /** Hard time limit in seconds (Celery's `time_limit`). */
+  timeLimit?: number;
+  /** Soft time limit in seconds (Celery's `soft_time_limit`). */
+  softTimeLimit?: number;
+  /** Parent and root ids, normally filled in when a task sends another. */
+  parentId?: string;
+  rootId?: string;
+  /** Group membership (set by canvas). */
+  groupId?: string;
+  groupIndex?: number;
+}

@@ -1,0 +1,140 @@
+/**
+ * A handle on a task's outcome, read from the result backend (Celery's
+ * `celery.result.AsyncResult`). Celery reads `state` with a blocking call; here every read is a
+ * promise: `await r.state`, `await r.ready()`, `await r.get({ timeoutMs: 10_000 })`.
+ */
+import type { ResultBackend } from '../backends/backend.js';
+import { BackendDisabledError, TaskRevokedError } from '../errors.js';
+import { deserializeError } from '../protocol/exception-codec.js';
+import type { ResultMeta, SerializedException } from '../protocol/result-meta.js';
+import { PROPAGATE_STATES, READY_STATES, type TaskState } from '../protocol/task-state.js';
+
+export interface GetOptions {
+  /** Give up after this many milliseconds (throws `ResultTimeoutError`). Also accepted as `timeout`. Default: wait forever. */
+  timeoutMs?: number;
+  /** Alias of `timeoutMs`, in milliseconds (the issue text's `get({ timeout: 10_000 })`). */
+  timeout?: number;
+  /** Rethrow a FAILURE/REVOKED outcome as an error (default true, as Celery's `propagate`). */
+  propagate?: boolean;
+  /** Poll interval in milliseconds for backends that must poll (Celery's `interval`, there in seconds). */
+  intervalMs?: number;
+  /** Alias of `intervalMs`, in milliseconds. */
+  interval?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Gives the started result backend, or null when none is configured — reads then throw
+ * {@link BackendDisabledError} (Celery's `DisabledBackend`, seed 002).
+ */
+export type BackendSource = () => Promise<ResultBackend | null>;
+
+export class AsyncResult<R = unknown> {
+  /**
+   * Usually made by `delay` / `applyAsync` / `app.asyncResult(id)` rather than directly.
+   * @param id task id
+   * @param backendSource where to read results from
+   */
+  constructor(
+    readonly id: string,
+    private readonly backendSource: BackendSource,
+  ) {}
+
+  private async requireBackend(): Promise<ResultBackend> {
+    const backend = await this.backendSource();
+    if (!backend) throw new BackendDisabledError();
+    return backend;
+  }
+
+  /** The stored meta (PENDING when nothing is stored). @throws BackendDisabledError */
+  async meta(): Promise<ResultMeta> {
+    return (await this.requireBackend()).getMeta(this.id);
+  }
+
+  /** PENDING, RECEIVED, STARTED, SUCCESS, FAILURE, RETRY or REVOKED. @throws BackendDisabledError */
+  get state(): Promise<TaskState> {
+    return this.meta().then((m) => m.status);
+  }
+
+  /** Celery's alias of `state`. */
+  get status(): Promise<TaskState> {
+    return this.state;
+  }
+
+  /** The return value, or the serialized exception for FAILURE/RETRY/REVOKED (Celery's `result` / `info`). */
+  get result(): Promise<unknown> {
+    return this.meta().then((m) => m.result);
+  }
+
+  /** Alias of {@link result}. */
+  get info(): Promise<unknown> {
+    return this.result;
+  }
+
+  /** The traceback text of a failed task, or null. */
+  get traceback(): Promise<string | null> {
+    return this.meta().then((m) => m.traceback);
+  }
+
+  /** True once the task is SUCCESS, FAILURE or REVOKED. */
+  async ready(): Promise<boolean> {
+    return READY_STATES.has(await this.state);
+  }
+
+  async successful(): Promise<boolean> {
+    return (await this.state) === 'SUCCESS';
+  }
+
+  async failed(): Promise<boolean> {
+    return (await this.state) === 'FAILURE';
+  }
+
+  /**
+   * Wait for the task to finish and return its value.
+   * @throws TaskFailedError (with Celery's `excType` / `excMessage` / `excModule` and the remote
+   *   traceback) when it failed and `propagate` is not false.
+   * @throws TaskRevokedError when it was revoked or expired and `propagate` is not false.
+   * @throws ResultTimeoutError after the timeout.
+   * @throws BackendDisabledError when the app has no result backend.
+   */
+  async get(options: GetOptions = {}): Promise<R> {
+    const backend = await this.requireBackend();
+    const meta = await backend.waitForReady(this.id, {
+      timeoutMs: options.timeoutMs ?? options.timeout,
+      intervalMs: options.intervalMs ?? options.interval,
+      signal: options.signal,
+    });
+    return this.outcome(meta, options.propagate ?? true);
+  }
+
+  /** Celery's older name for {@link get}. */
+  wait(options: GetOptions = {}): Promise<R> {
+    return this.get(options);
+  }
+
+  /** Delete the stored result (Celery's `forget`). */
+  async forget(): Promise<void> {
+    await (await this.requireBackend()).forget(this.id);
+  }
+
+  private outcome(meta: ResultMeta, propagate: boolean): R {
+    if (propagate && PROPAGATE_STATES.has(meta.status)) {
+      const exc = meta.result as SerializedException | null;
+      if (meta.status === 'REVOKED') {
+        const first = Array.isArray(exc?.exc_message) ? exc.exc_message[0] : undefined;
+        const reason = typeof first === 'string' ? first : 'revoked';
+        throw new TaskRevokedError(this.id, reason);
+      }
+      throw deserializeError(
+        exc ?? { exc_type: 'Error', exc_message: ['unknown failure'], exc_module: 'builtins' },
+        this.id,
+        meta.traceback,
+      );
+    }
+    return meta.result as R;
+  }
+
+  toString(): string {
+    return this.id;
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * The application: configuration, the task registry, the broker connection and the result
+ * backend, all hanging off one instance (no global state). Mirrors `celery.Celery`.
+ *
+ * @example
+ * ```ts
+ * export const app = new Celery('proj', { broker_url: 'sqlite:///celeriac.db' });
+ * export const add = app.task('tasks.add', (x: number, y: number) => x + y);
+ * const r = await add.delay(2, 3);
+ * await r.get({ timeout: 10_000 }); // 5
+ * ```
+ */
+import { randomUUID } from 'node:crypto';
+import { createBackend } from '../backends/create-backend.js';
+import type { ResultBackend } from '../backends/backend.js';
+import { CeleriacError } from '../errors.js';
+import { systemClock, type Clock } from '../internal/clock.js';
+import { createLogger, type Logger } from '../internal/logger.js';
+import { createTransport } from '../transports/create-transport.js';
+import type { Transport } from '../transports/transport.js';
+import type { ApplyOptions } from './apply-options.js';
+import { AsyncResult } from './async-result.js';
+import { Config, type SettingsInput } from './config/config.js';
+import { Producer } from './producer.js';
+import { compileRoutes } from './router.js';
+import { createTask } from './task-factory.js';
+import type { RegisteredTask, RemoteTask, Task, TaskContext, TaskOptions } from './task-types.js';
+
+/** Where the embedded broker lives when nothing is configured. */
+export const DEFAULT_BROKER_URL = 'sqlite:///celeriac.db';
+
+export interface CeleryOptions {
+  /** Time source (tests use a virtual clock). */
+  clock?: Clock;
+  /** Logger; default: a Celery-format logger at `info` on standard error. */
+  logger?: Logger;
+}
+
+export class Celery {
+  /** The configuration (Celery's `app.conf`): `app.conf.update({ task_default_queue: 'q' })`. */
+  readonly conf: Config;
+  /** Registered tasks by name. */
+  readonly tasks = new Map<string, RegisteredTask>();
+  readonly clock: Clock;
+  log: Logger;
+  /** A per-process id, used as `reply_to` (Celery's `app.thread_oid`). */
+  readonly oid = randomUUID();
+
+  private transportPromise: Promise<Transport> | undefined;
+  private backendPromise: Promise<ResultBackend | null> | undefined;
+  private producerInstance: Producer | undefined;
+
+  /**
+   * @param main the app name (Celery's `main`), used in logs.
+   * @param config settings by Celery name (`broker_url`, `BROKER_URL`) or camelCase key.
+   * @throws UnknownSettingError for a setting name celeriac does not know (with a suggestion).
+   * @throws CeleriacError('CONFIG_INVALID') for a bad value.
+   */
+  constructor(
+    readonly main: string,
+    config: SettingsInput = {},
+    options: CeleryOptions = {},
+  ) {
+    this.conf = new Config(config);
+    this.clock = options.clock ?? systemClock;
+    this.log = options.logger ?? createLogger({ level: 'info' });
+  }
+
+  /**
+   * Register a task. Returns a handle that is callable locally (`add(2, 3)`) and sendable
+   * (`add.delay(2, 3)`), typed by the function's parameters and return type.
+   * @throws CeleriacError('DUPLICATE_TASK') when the name is already registered.
+   */
+  task<A extends unknown[], R>(name: string, fn: (...args: A) => R): Task<A, R>;
+  task<A extends unknown[], R>(options: TaskOptions & { bind: true }, fn: (ctx: TaskContext, ...args: A) => R): Task<A, R>;
+  task<A extends unknown[], R>(options: TaskOptions & { bind?: false }, fn: (...args: A) => R): Task<A, R>;
+  task(nameOrOptions: string | TaskOptions, fn: (...args: never[]) => unknown): Task<unknown[], unknown> {
+    const options: TaskOptions = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : { ...nameOrOptions };
+    if (!options.name) throw new CeleriacError('CONFIG_INVALID', 'a task needs a name (app.task("tasks.add", fn))');
+    if (this.tasks.has(options.name)) {
+      throw new CeleriacError('DUPLICATE_TASK', `task '${options.name}' is already registered`);
+    }
+    this.tasks.set(options.name, { name: options.name, options: Object.freeze(options), fn });
+    return createTask(this, options, fn);
+  }
+
+  /**
+   * A typed handle for a task implemented elsewhere (another service or Python), sent by name
+   * like Celery's `send_task`: `app.remoteTask<(x: number, y: number) => number>('tasks.add')`.
+   */
+  remoteTask<F extends (...args: never[]) => unknown>(
+    name: string,
+    defaults: ApplyOptions = {},
+  ): RemoteTask<Parameters<F>, ReturnType<F>> {
+    type R = Awaited<ReturnType<F>>;
+    return {
+      name,
+      delay: (...args: Parameters<F>) => this.sendTask<R>(name, args, {}, defaults),
+      applyAsync: (args?: Partial<Parameters<F>>, kwargs?: Record<string, unknown>, options?: ApplyOptions) =>
+        this.sendTask<R>(name, (args ?? []), kwargs ?? {}, { ...defaults, ...options }),
+    };
+  }
+
+  /**
+   * Send a task by name (Celery's `send_task`), for tasks this process does not define.
+   * @throws CeleriacError when the broker cannot be reached or arguments cannot be encoded.
+   */
+  async sendTask<R = unknown>(
+    name: string,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: ApplyOptions = {},
+  ): Promise<AsyncResult<R>> {
+    const task = this.tasks.get(name);
+    const id = await this.producer().send(name, args, kwargs, options, {
+      queue: task?.options.queue,
+      serializer: task?.options.serializer,
+      ignoreResult: task?.options.ignoreResult ?? this.conf.taskIgnoreResult,
+    });
+    return this.asyncResult<R>(id);
+  }
+
+  /** A result handle for a task id (Celery's `app.AsyncResult(id)`). */
+  asyncResult<R = unknown>(id: string): AsyncResult<R> {
+    return new AsyncResult<R>(id, () => this.backend());
+  }
+
+  /** The started broker transport (created from `broker_url` on first use). */
+  transport(): Promise<Transport> {
+    this.transportPromise ??= (async () => {
+      const transport = createTransport(this.brokerUrl(), {
+        logger: this.log,
+        clock: this.clock,
+        transportOptions: this.conf.brokerTransportOptions,
+      });
+      await transport.start();
+      return transport;
+    })();
+    return this.transportPromise;
+  }
+
+  /** The started result backend, or null when results are disabled. */
+  backend(): Promise<ResultBackend | null> {
+    this.backendPromise ??= (async () => {
+      const backend = createBackend(this.resultBackendUrl(), {
+        clock: this.clock,
+        resultExpiresMs: this.conf.resultExpiresMs,
+      });
+      await backend?.start();
+      return backend;
+    })();
+    return this.backendPromise;
+  }
+
+  private brokerUrlLogged = false;
+
+  private envApplied = false;
+
+  /**
+   * Environment overrides (`CELERIAC_BROKER_URL`, `CELERIAC_RESULT_BACKEND`, and Celery's
+   * `CELERY_BROKER_URL` / `CELERY_RESULT_BACKEND`) are read once, when the app first connects,
+   * so they beat what the code configured — as Celery's environment overrides do.
+   */
+  private applyEnvOnce(): void {
+    if (this.envApplied) return;
+    this.envApplied = true;
+    this.conf.applyEnv();
+    for (const notice of this.conf.notices) this.log.debug(`config: ${notice.message}`);
+  }
+
+  /** The effective broker URL: environment, then `broker_url`, then the embedded default. */
+  brokerUrl(): string {
+    this.applyEnvOnce();
+    const url = this.conf.brokerUrl || null;
+    if (url) return url;
+    if (!this.brokerUrlLogged) {
+      this.brokerUrlLogged = true;
+      this.log.info(`no broker_url configured: using the embedded broker ${DEFAULT_BROKER_URL}`);
+    }
+    return DEFAULT_BROKER_URL;
+  }
+
+  /**
+   * The effective result backend URL: `CELERIAC_RESULT_BACKEND`, then `result_backend`; with an
+   * embedded broker (sqlite/memory) and no backend set, the broker's own store keeps results too
+   * (so the quick start works with one setting). `'disabled'` turns results off, as in Celery.
+   */
+  resultBackendUrl(): string | null {
+    this.applyEnvOnce();
+    const url = this.conf.resultBackend || null;
+    if (url === 'disabled') return null;
+    if (url) return url;
+    const broker = this.brokerUrl();
+    if (broker.startsWith('sqlite:') || broker.startsWith('memory:')) return broker;
+    return null;
+  }
+
+  /** The producer, built once from the configuration. */
+  producer(): Producer {
+    this.producerInstance ??= new Producer(() => this.transport(), {
+      defaultQueue: this.conf.taskDefaultQueue,
+      defaultSerializer: this.conf.taskSerializer,
+      replyTo: this.oid,
+      route: compileRoutes(this.conf.taskRoutes),
+      clock: this.clock,
+    });
+    return this.producerInstance;
+  }
+
+  /** Close the broker connection and the result backend. Idempotent. */
+  async close(): Promise<void> {
+    const transport = this.transportPromise;
+    const backend = this.backendPromise;
+    this.transportPromise = undefined;
+    this.backendPromise = undefined;
+    this.producerInstance = undefined;
+    await Promise.all([
+      transport?.then((t) => t.stop(), () => undefined),
+      backend?.then((b) => b?.stop(), () => undefined),
+    ]);
+  }
+}

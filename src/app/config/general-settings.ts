@@ -1,0 +1,140 @@
+/**
+ * General, time, beat and security settings (Celery's top-level names, `beat_*`, `security_*`),
+ * part of {@link SETTINGS}.
+ */
+import { beatSchedule } from './beat-schedule-codec.js';
+import { timeZone } from './celery-value-codecs.js';
+import { bool, duration, int, nullable, stringList, text } from './codecs.js';
+import { setting } from './setting-spec.js';
+
+export const GENERAL_SETTINGS = {
+  acceptContent: setting({
+    celery: 'accept_content',
+    old: ['CELERY_ACCEPT_CONTENT'],
+    codec: stringList(),
+    default: ['json'],
+    implemented: true,
+    description: 'Content types or serializer names a worker accepts (`json`, `application/json`); others are rejected.',
+  }),
+  enableUtc: setting({
+    celery: 'enable_utc',
+    // ENABLE_UTC is what Celery 4+ maps; CELERY_ENABLE_UTC is the Celery 3 name old configs carry.
+    old: ['ENABLE_UTC', 'CELERY_ENABLE_UTC'],
+    codec: bool(),
+    default: true,
+    implemented: true,
+    description: 'Message dates are UTC; when false they are local time in `timezone`.',
+  }),
+  imports: setting({
+    celery: 'imports',
+    old: ['CELERY_IMPORTS'],
+    codec: stringList({ single: true }),
+    default: [],
+    implemented: true,
+    description: 'Modules the worker imports at startup to register tasks (paths resolved from the working directory).',
+  }),
+  include: setting({
+    celery: 'include',
+    old: ['CELERY_INCLUDE'],
+    codec: stringList({ single: true }),
+    default: [],
+    implemented: true,
+    description: 'Like `imports`, imported after it.',
+  }),
+  timezone: setting({
+    celery: 'timezone',
+    old: ['CELERY_TIMEZONE'],
+    codec: nullable(timeZone()),
+    default: null,
+    implemented: true,
+    description: 'IANA time zone for crontab schedules and local dates; null means UTC.',
+  }),
+  beatMaxLoopIntervalMs: setting({
+    celery: 'beat_max_loop_interval',
+    old: ['CELERYBEAT_MAX_LOOP_INTERVAL'],
+    codec: duration(),
+    default: 0,
+    implemented: true,
+    description: 'Longest sleep of beat between checks; 0 uses the scheduler’s own (300 s in Celery).',
+  }),
+  beatSchedule: setting({
+    celery: 'beat_schedule',
+    old: ['CELERYBEAT_SCHEDULE'],
+    codec: beatSchedule(),
+    default: {},
+    implemented: true,
+    description: 'Periodic tasks by entry name: `{ task, schedule, args?, kwargs?, options?, relative? }`; a number schedule is seconds (Celery) / ms (camelCase).',
+  }),
+  beatScheduler: setting({
+    celery: 'beat_scheduler',
+    old: ['CELERYBEAT_SCHEDULER'],
+    codec: text({ nonEmpty: true }),
+    default: 'celery.beat:PersistentScheduler',
+    implemented: false,
+    description: 'Scheduler class (Celery import path).',
+  }),
+  beatScheduleFilename: setting({
+    celery: 'beat_schedule_filename',
+    old: ['CELERYBEAT_SCHEDULE_FILENAME'],
+    codec: text({ nonEmpty: true }),
+    default: 'celerybeat-schedule',
+    implemented: false,
+    description: 'File where beat keeps last-run times.',
+  }),
+  beatSyncEvery: setting({
+    celery: 'beat_sync_every',
+    old: ['CELERYBEAT_SYNC_EVERY'],
+    codec: int({ min: 0 }),
+    default: 0,
+    implemented: false,
+    description: 'Save beat state after this many sent tasks; 0 uses the scheduler’s own timing.',
+  }),
+  beatCronStartingDeadlineMs: setting({
+    celery: 'beat_cron_starting_deadline',
+    old: ['CELERYBEAT_CRON_STARTING_DEADLINE'],
+    codec: nullable(duration()),
+    default: null,
+    implemented: false,
+    description: 'A crontab run missed by more than this is skipped (Celery 5.3+).',
+  }),
+  securityCertificate: setting({
+    celery: 'security_certificate',
+    old: ['CELERY_SECURITY_CERTIFICATE'],
+    codec: nullable(text()),
+    default: null,
+    implemented: false,
+    description: 'Certificate file of the `auth` serializer (message signing).',
+  }),
+  securityCertStore: setting({
+    celery: 'security_cert_store',
+    old: ['CELERY_SECURITY_CERT_STORE'],
+    codec: nullable(text()),
+    default: null,
+    implemented: false,
+    description: 'Directory of trusted certificates for the `auth` serializer.',
+  }),
+  securityKey: setting({
+    celery: 'security_key',
+    old: ['CELERY_SECURITY_KEY'],
+    codec: nullable(text()),
+    default: null,
+    implemented: false,
+    description: 'Private key file of the `auth` serializer.',
+  }),
+  securityKeyPassword: setting({
+    celery: 'security_key_password',
+    old: ['CELERY_SECURITY_KEY_PASSWORD'],
+    codec: nullable(text()),
+    default: null,
+    implemented: false,
+    description: 'Password of `security_key` (Celery 5.3+).',
+  }),
+  securityDigest: setting({
+    celery: 'security_digest',
+    old: ['CELERY_SECURITY_DIGEST'],
+    codec: text({ nonEmpty: true }),
+    default: 'sha256',
+    implemented: false,
+    description: 'Digest of the `auth` serializer’s signatures.',
+  }),
+};

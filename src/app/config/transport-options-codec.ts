@@ -1,0 +1,120 @@
+/**
+ * `broker_transport_options` and `result_backend_transport_options`: kombu's per-transport
+ * options, read once into camelCase fields with durations in ms. Only options of the transports
+ * celeriac has (Redis, AMQP, and the embedded ones) are known; others (SQS's `region`...) are
+ * errors with a suggestion rather than silently dropped.
+ */
+import { bool, choice, duration, int, nullable, record, text } from './codecs.js';
+import { readFields, type FieldTable } from './field-reader.js';
+import { RETRY_POLICY_FIELDS, type RetryPolicy } from './retry-policy-codec.js';
+import { describeValue, invalid, type Codec } from './setting-spec.js';
+
+/**
+ * kombu transport options, camelCase, durations in ms. Each is absent unless given. (A type
+ * alias rather than an interface so it is assignable to `Readonly<Record<string, unknown>>`.)
+ */
+export type TransportOptions = {
+  /** Redis: an unacked message returns to its queue after this long (kombu default 3600 s). */
+  readonly visibilityTimeoutMs?: number;
+  /** How often polling transports look for new messages (kombu default 1 s; Redis blocks instead). */
+  readonly pollingIntervalMs?: number;
+  /** Redis: which queue a worker listening to several reads first. */
+  readonly queueOrderStrategy?: 'round_robin' | 'priority' | 'sorted';
+  /** Redis: the priority buckets (kombu default [0, 3, 6, 9]). */
+  readonly prioritySteps?: readonly number[];
+  /** Redis: separator between a queue name and its priority bucket (kombu default `\x06\x16`). */
+  readonly sep?: string;
+  /** Redis: prefix for every key kombu/Celery writes. */
+  readonly globalKeyprefix?: string;
+  /** Redis: prefix fanout channels with the database number (`true`) or this string. */
+  readonly fanoutPrefix?: boolean | string;
+  /** Redis: fanout by routing-key pattern. */
+  readonly fanoutPatterns?: boolean;
+  /** Redis: emulate acks with the unacked hash (kombu default true). */
+  readonly ackEmulation?: boolean;
+  /** Redis: how many unacked messages one restore pass moves back. */
+  readonly unackedRestoreLimit?: number | null;
+  /** Redis: how long the restore mutex is held at most (kombu default 300 s). */
+  readonly unackedMutexExpireMs?: number;
+  readonly maxConnections?: number;
+  readonly socketTimeoutMs?: number;
+  readonly socketConnectTimeoutMs?: number;
+  readonly socketKeepalive?: boolean;
+  readonly healthCheckIntervalMs?: number;
+  readonly retryOnTimeout?: boolean;
+  readonly clientName?: string;
+  /** Redis Sentinel: the monitored master's name. */
+  readonly masterName?: string;
+  readonly sentinelKwargs?: Readonly<Record<string, unknown>>;
+  /** AMQP: wait for publisher confirms. */
+  readonly confirmPublish?: boolean;
+  readonly connectTimeoutMs?: number;
+  readonly readTimeoutMs?: number;
+  readonly writeTimeoutMs?: number;
+  /** Connection retry (kombu `ensure_connection`): give up after this many retries; null = forever. */
+  readonly maxRetries?: number | null;
+  readonly intervalStartMs?: number;
+  readonly intervalStepMs?: number;
+  readonly intervalMaxMs?: number;
+  /** Result backends: retry policy of backend operations (partial; the backend fills defaults). */
+  readonly retryPolicy?: Partial<RetryPolicy>;
+};
+
+/** What may be written: snake_case in Celery's units, or the camelCase fields in ms. */
+export type TransportOptionsInput = TransportOptions & Readonly<Record<string, unknown>>;
+
+function intList(): Codec<readonly number[]> {
+  const read = (value: unknown, name: string) => {
+    if (!Array.isArray(value)) invalid(name, `expected a list of integers, got ${describeValue(value)}`);
+    return Object.freeze(value.map((v, i) => int({ min: 0 }).fromCelery(v, `${name}[${i}]`)));
+  };
+  return Object.freeze({ type: 'integer[]', nullable: false, env: 'json', fromCelery: read, fromCeleriac: read });
+}
+
+function stringOrBool(): Codec<string | boolean> {
+  const read = (value: unknown, name: string) => {
+    if (typeof value !== 'string' && typeof value !== 'boolean') invalid(name, `expected a string or a boolean, got ${describeValue(value)}`);
+    return value;
+  };
+  return Object.freeze({ type: 'string | boolean', nullable: false, env: 'text', fromCelery: read, fromCeleriac: read });
+}
+
+function partialRetryPolicy(): Codec<Partial<RetryPolicy>> {
+  const read = (value: unknown, name: string) => Object.freeze(readFields(value, name, RETRY_POLICY_FIELDS));
+  return Object.freeze({ type: 'RetryPolicy', nullable: false, env: 'json', fromCelery: read, fromCeleriac: read });
+}
+
+const FIELDS: FieldTable = Object.freeze({
+  visibility_timeout: { key: 'visibilityTimeoutMs', codec: duration() },
+  polling_interval: { key: 'pollingIntervalMs', codec: duration() },
+  queue_order_strategy: { key: 'queueOrderStrategy', codec: choice(['round_robin', 'priority', 'sorted']) },
+  priority_steps: { key: 'prioritySteps', codec: intList() },
+  sep: { key: 'sep', codec: text() },
+  global_keyprefix: { key: 'globalKeyprefix', codec: text() },
+  fanout_prefix: { key: 'fanoutPrefix', codec: stringOrBool() },
+  fanout_patterns: { key: 'fanoutPatterns', codec: bool() },
+  ack_emulation: { key: 'ackEmulation', codec: bool() },
+  unacked_restore_limit: { key: 'unackedRestoreLimit', codec: nullable(int({ min: 1 })) },
+  unacked_mutex_expire: { key: 'unackedMutexExpireMs', codec: duration() },
+  max_connections: { key: 'maxConnections', codec: int({ min: 1 }) },
+  socket_timeout: { key: 'socketTimeoutMs', codec: duration() },
+  socket_connect_timeout: { key: 'socketConnectTimeoutMs', codec: duration() },
+  socket_keepalive: { key: 'socketKeepalive', codec: bool() },
+  health_check_interval: { key: 'healthCheckIntervalMs', codec: duration() },
+  retry_on_timeout: { key: 'retryOnTimeout', codec: bool() },
+  client_name: { key: 'clientName', codec: text() },
+  master_name: { key: 'masterName', codec: text({ nonEmpty: true }) },
+  sentinel_kwargs: { key: 'sentinelKwargs', codec: record() },
+  confirm_publish: { key: 'confirmPublish', codec: bool() },
+  connect_timeout: { key: 'connectTimeoutMs', codec: duration() },
+  read_timeout: { key: 'readTimeoutMs', codec: duration() },
+  write_timeout: { key: 'writeTimeoutMs', codec: duration() },
+  ...RETRY_POLICY_FIELDS,
+  retry_policy: { key: 'retryPolicy', codec: partialRetryPolicy() },
+});
+
+/** Transport options; unknown options are errors with a suggestion. */
+export function transportOptions(): Codec<TransportOptions, TransportOptionsInput> {
+  const read = (value: unknown, name: string): TransportOptions => Object.freeze(readFields(value, name, FIELDS));
+  return Object.freeze({ type: 'TransportOptions', nullable: false, env: 'json', fromCelery: read, fromCeleriac: read });
+}

@@ -1,0 +1,109 @@
+/**
+ * Turns `applyAsync` calls into protocol v2 messages on the transport: chooses the route
+ * (option → task's queue → `task_routes` → `task_default_queue`), builds Celery's headers,
+ * encodes, publishes. Mirrors celery/app/amqp.py `as_task_v2` + `send_task_message`.
+ */
+import { randomUUID } from 'node:crypto';
+import { argsRepr, kwargsRepr } from '../protocol/python-repr.js';
+import { encodeTaskMessage, formatEtaHeader, originNodename } from '../protocol/task-codec.js';
+import type { TaskMessage } from '../protocol/task-message.js';
+import type { Transport, PublishRoute } from '../transports/transport.js';
+import type { Clock } from '../internal/clock.js';
+import type { ApplyOptions } from './apply-options.js';
+import { currentTaskStorage } from './current-task.js';
+import type { TaskRoute } from './router.js';
+
+export interface ProducerSettings {
+  defaultQueue: string;
+  defaultSerializer: string;
+  /** Result backend reply address (Celery sets `reply_to` to the client's oid even for Redis). */
+  replyTo: string;
+  route(name: string, args: unknown[], kwargs: Record<string, unknown>): TaskRoute | undefined;
+  clock: Clock;
+}
+
+/** Per-task defaults the producer applies when the call does not say. */
+export interface TaskSendDefaults {
+  queue?: string;
+  serializer?: string;
+  ignoreResult?: boolean;
+}
+
+const emptyEmbed = Object.freeze({ callbacks: null, errbacks: null, chain: null, chord: null });
+
+export class Producer {
+  private readonly declared = new Set<string>();
+
+  constructor(
+    private readonly transport: () => Promise<Transport>,
+    private readonly settings: ProducerSettings,
+  ) {}
+
+  /**
+   * Publish one task message; resolves with the task id once the transport has it.
+   * @throws EncodeError when arguments cannot be serialized.
+   */
+  async send(
+    name: string,
+    args: unknown[],
+    kwargs: Record<string, unknown>,
+    options: ApplyOptions,
+    defaults: TaskSendDefaults = {},
+  ): Promise<string> {
+    const id = options.taskId ?? randomUUID();
+    const now = this.settings.clock.now();
+    const parent = currentTaskStorage.getStore();
+    const routed = options.queue === undefined && defaults.queue === undefined ? this.settings.route(name, args, kwargs) : undefined;
+    const queue = options.queue ?? defaults.queue ?? routed?.queue ?? this.settings.defaultQueue;
+
+    let etaMs: number | null = null;
+    if (options.countdown !== undefined) etaMs = now + options.countdown * 1000;
+    else if (options.eta !== undefined) etaMs = options.eta.getTime();
+    let expiresMs: number | null = null;
+    if (options.expires !== undefined) {
+      expiresMs = options.expires instanceof Date ? options.expires.getTime() : now + options.expires * 1000;
+    }
+
+    const message: TaskMessage = {
+      id,
+      task: name,
+      args,
+      kwargs,
+      embed: emptyEmbed,
+      shadow: options.shadow ?? null,
+      eta: etaMs === null ? null : formatEtaHeader(etaMs),
+      expires: expiresMs === null ? null : formatEtaHeader(expiresMs),
+      group: options.groupId ?? null,
+      groupIndex: options.groupIndex ?? null,
+      retries: 0,
+      timelimit: [options.timeLimit ?? null, options.softTimeLimit ?? null],
+      rootId: options.rootId ?? parent?.rootId ?? id,
+      parentId: options.parentId ?? parent?.id ?? null,
+      argsrepr: argsRepr(args),
+      kwargsrepr: kwargsRepr(kwargs),
+      origin: originNodename(),
+      ignoreResult: options.ignoreResult ?? defaults.ignoreResult ?? false,
+      extraHeaders: options.headers ?? {},
+      correlationId: id,
+      replyTo: this.settings.replyTo,
+      priority: options.priority ?? routed?.priority ?? null,
+      contentType: '',
+      // Celery also sends the expiry as a per-message TTL (AMQP `expiration`, ms as text).
+      extraProperties: expiresMs === null ? undefined : { expiration: String(Math.max(0, Math.trunc(expiresMs - now))) },
+    };
+    const encoded = encodeTaskMessage(message, {
+      serializer: options.serializer ?? defaults.serializer ?? this.settings.defaultSerializer,
+    });
+    const transport = await this.transport();
+    const exchange = options.exchange ?? routed?.exchange;
+    const route: PublishRoute = exchange
+      ? { exchange, routingKey: options.routingKey ?? routed?.routingKey ?? queue }
+      : { exchange: '', routingKey: queue };
+    if (!this.declared.has(queue)) {
+      await transport.declareQueue({ name: queue });
+      this.declared.add(queue);
+    }
+    await transport.publish(encoded, route);
+    return id;
+  }
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { ManualClock } from '../../../test/conformance/manual-clock.js';
+import { meta } from '../../../test/conformance/backend.conformance.js';
+import { DecodeError } from '../../errors.js';
+import { encodeResultMeta } from '../../protocol/result-codec.js';
+import { RESULTS_TABLE } from './results-table.js';
+import { SqliteBackend } from './sqlite-backend.js';
+
+function tempDb(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'celeriac-sqlite-backend-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'shared.db');
+}
+
+test('rows hold the Celery JSON, the status and the expiry; other tables in the file are untouched', async (t) => {
+  const path = tempDb(t);
+  const other = new Database(path);
+  other.exec('CREATE TABLE transport_messages (id INTEGER PRIMARY KEY, body TEXT)');
+  other.prepare('INSERT INTO transport_messages (body) VALUES (?)').run('{}');
+  const clock = new ManualClock();
+  const backend = new SqliteBackend({ path, clock, resultExpiresMs: 5_000 });
+  const stored = meta('t1', 'SUCCESS', { sum: 4 }, { parentId: 'p1' });
+  await backend.storeResult(stored);
+  await backend.stop();
+  const row = other.prepare(`SELECT status, meta, expires_at AS expiresAt FROM ${RESULTS_TABLE} WHERE task_id = ?`).get('t1');
+  assert.deepEqual(row, { status: 'SUCCESS', meta: encodeResultMeta(stored), expiresAt: clock.now() + 5_000 });
+  assert.deepEqual(other.prepare('SELECT count(*) AS n FROM transport_messages').get(), { n: 1 });
+  assert.equal(other.pragma('journal_mode', { simple: true }), 'wal');
+  other.close();
+});
+
+test('sweepExpired deletes expired rows only', async (t) => {
+  const clock = new ManualClock();
+  const backend = new SqliteBackend({ path: tempDb(t), clock, resultExpiresMs: 1_000 });
+  t.after(() => backend.stop());
+  await Promise.all(Array.from({ length: 2_500 }, (_, i) => backend.storeResult(meta(`old-${i}`, 'SUCCESS', i))));
+  clock.advance(600);
+  await backend.storeResult(meta('young', 'SUCCESS', 'y'));
+  clock.advance(400);
+  assert.equal(backend.sweepExpired(), 2_500);
+  assert.equal(backend.sweepExpired(), 0);
+  assert.equal((await backend.getMeta('young')).result, 'y');
+});
+
+test('a result kept forever has no expiry and is never swept', async (t) => {
+  const clock = new ManualClock();
+  const backend = new SqliteBackend({ path: tempDb(t), clock, resultExpiresMs: null });
+  t.after(() => backend.stop());
+  await backend.storeResult(meta('t1', 'SUCCESS', 1));
+  clock.advance(10 * 365 * 86_400_000);
+  assert.equal(backend.sweepExpired(), 0);
+  assert.equal((await backend.getMeta('t1')).status, 'SUCCESS');
+});
+
+test("a waiter fails with DecodeError on a value another writer mangled; other waiters still wake", async (t) => {
+  const path = tempDb(t);
+  const backend = new SqliteBackend({ path, pollIntervalMs: 600_000 });
+  t.after(() => backend.stop());
+  await backend.start();
+  const bad = backend.waitForReady('bad', { timeoutMs: 20_000 });
+  const good = backend.waitForReady('good', { timeoutMs: 20_000 });
+  const raw = new Database(path);
+  const insert = raw.prepare(`INSERT INTO ${RESULTS_TABLE} (task_id, status, meta, expires_at, updated_at) VALUES (?, 'SUCCESS', ?, NULL, 0)`);
+  raw.transaction(() => {
+    insert.run('bad', '{"status": "SUCCESS", "result": ');
+    insert.run('good', encodeResultMeta(meta('good', 'SUCCESS', 'ok')));
+  })();
+  raw.close();
+  await assert.rejects(bad, DecodeError);
+  assert.equal((await good).result, 'ok');
+});

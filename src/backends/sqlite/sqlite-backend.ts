@@ -1,0 +1,302 @@
+/**
+ * `sqlite:///path.db` — results in one SQLite file (better-sqlite3, WAL), durable and shared by
+ * every process on the host that opens the same file, including the sqlite transport (its own
+ * tables, same file). The embedded counterpart of Celery's Redis result backend: values are the
+ * same Celery JSON, a SUCCESS is never overwritten, and results expire after `result_expires`.
+ */
+import Database from 'better-sqlite3';
+import { CeleriacError } from '../../errors.js';
+import { systemClock, type Clock } from '../../internal/clock.js';
+import { decodeResultMeta, encodeResultMeta, pendingResultMeta } from '../../protocol/result-codec.js';
+import type { ResultMeta } from '../../protocol/result-meta.js';
+import { READY_STATES, type TaskState } from '../../protocol/task-state.js';
+import { resultBackendDefaults, type BackendCapabilities, type ResultBackend, type WaitOptions } from '../backend.js';
+import { WaiterRegistry } from '../waiter-registry.js';
+import { ChangeWatcher } from './change-watcher.js';
+import { ResultsTable, type ReadyRow, type StoredRow } from './results-table.js';
+import { WriteBatcher } from './write-batcher.js';
+
+/** Defaults of {@link SqliteBackendOptions}. */
+export const sqliteBackendDefaults = {
+  ...resultBackendDefaults,
+  busyTimeoutMs: 5_000,
+  pollIntervalMs: 50,
+  cleanupIntervalMs: 60_000,
+  maxBatchSize: 2_000,
+  watchWal: true,
+} as const;
+
+export interface SqliteBackendOptions {
+  /** Database file (what `parseSqliteUrl` returns); `:memory:` works but is private to this instance. */
+  path: string;
+  /**
+   * Milliseconds a result lives after its last write (Celery's `result_expires`); `null` or `0`
+   * keeps results forever. Default 86,400,000 (one day).
+   */
+  resultExpiresMs?: number | null;
+  /** Time source for expiry and wait timeouts; default the system clock. */
+  clock?: Clock;
+  /**
+   * How long a statement waits for another process's write lock, in milliseconds (SQLite's
+   * `busy_timeout`); default 5,000. The wait blocks the event loop (better-sqlite3 is synchronous).
+   */
+  busyTimeoutMs?: number;
+  /** Fallback poll interval for `waitForReady`, in milliseconds, when the call gives none; default 50. */
+  pollIntervalMs?: number;
+  /** How often expired rows are deleted, in milliseconds; default 60,000. */
+  cleanupIntervalMs?: number;
+  /** Most results committed in one transaction; default 2,000. */
+  maxBatchSize?: number;
+  /** Watch the `-wal` file to wake waiters at once on other processes' writes; default true. */
+  watchWal?: boolean;
+}
+
+interface QueuedWrite {
+  taskId: string;
+  status: TaskState;
+  text: string;
+}
+
+interface Connection {
+  db: Database.Database;
+  table: ResultsTable;
+  commitBatch: (items: QueuedWrite[], nowMs: number) => QueuedWrite[] | undefined;
+}
+
+/** Rows deleted per statement by the cleanup, and statements per cleanup run. */
+const CLEANUP_CHUNK = 1_000;
+const CLEANUP_MAX_CHUNKS = 20;
+
+type Phase = 'idle' | 'open' | 'stopped';
+
+/**
+ * Result backend on a SQLite file.
+ *
+ * - Writes are batched: `storeResult` queues, and one transaction per event-loop turn commits
+ *   everything queued (the promise settles on commit). SQL enforces the SUCCESS guard, so it holds
+ *   across processes.
+ * - `waitForReady` never busy-polls: a write by this instance wakes its waiters directly; writes
+ *   by other connections are noticed through a watch on the `-wal` file plus a fallback poll
+ *   (`intervalMs`, default 50 ms), shared by all waiters and answered by one query for all of
+ *   their ids, and only when `PRAGMA data_version` says someone else committed.
+ * - Expired rows read as PENDING; a periodic (unref'd) cleanup deletes them.
+ *
+ * @example
+ * const backend = new SqliteBackend({ path: parseSqliteUrl('sqlite:///celeriac.db') });
+ * const meta = await backend.waitForReady(taskId, { timeoutMs: 10_000 });
+ */
+export class SqliteBackend implements ResultBackend {
+  readonly capabilities: BackendCapabilities;
+
+  private readonly path: string;
+  private readonly clock: Clock;
+  private readonly expiresMs: number | null;
+  private readonly busyTimeoutMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly cleanupIntervalMs: number;
+  private readonly waiters: WaiterRegistry;
+  private readonly watcher: ChangeWatcher;
+  private readonly batcher: WriteBatcher<QueuedWrite>;
+  private phase: Phase = 'idle';
+  private conn: Connection | undefined;
+  private cleanupTimer: NodeJS.Timeout | undefined;
+  /** `data_version` when waiters last checked; a different value means another connection wrote. */
+  private seenDataVersion = -1;
+
+  constructor(options: SqliteBackendOptions) {
+    this.path = options.path;
+    this.clock = options.clock ?? systemClock;
+    const expires = options.resultExpiresMs === undefined ? sqliteBackendDefaults.resultExpiresMs : options.resultExpiresMs;
+    this.expiresMs = expires ? expires : null;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? sqliteBackendDefaults.busyTimeoutMs;
+    this.pollIntervalMs = options.pollIntervalMs ?? sqliteBackendDefaults.pollIntervalMs;
+    this.cleanupIntervalMs = options.cleanupIntervalMs ?? sqliteBackendDefaults.cleanupIntervalMs;
+    const inMemory = this.path === ':memory:' || this.path === '';
+    this.capabilities = { durable: !inMemory, crossProcess: !inMemory, pushWakeups: true };
+    this.waiters = new WaiterRegistry(this.clock, () => this.watcher.stop());
+    const watchWal = options.watchWal ?? sqliteBackendDefaults.watchWal;
+    this.watcher = new ChangeWatcher({
+      watchPath: watchWal && !inMemory ? `${this.path}-wal` : null,
+      onWake: () => this.checkWaiters(),
+    });
+    this.batcher = new WriteBatcher<QueuedWrite>({
+      maxBatchSize: options.maxBatchSize ?? sqliteBackendDefaults.maxBatchSize,
+      commit: (items) => this.commit(items),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.phase === 'stopped') this.phase = 'idle';
+    this.connection();
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase === 'stopped') return;
+    this.phase = 'stopped';
+    clearInterval(this.cleanupTimer);
+    this.cleanupTimer = undefined;
+    const conn = this.conn;
+    if (conn === undefined) return;
+    try {
+      this.batcher.flushAll();
+    } finally {
+      this.conn = undefined;
+      this.waiters.rejectAll(closedError());
+      this.watcher.stop();
+      conn.db.close();
+    }
+  }
+
+  storeResult(meta: ResultMeta): Promise<void> {
+    let text: string;
+    try {
+      this.connection();
+      text = encodeResultMeta(meta);
+    } catch (error) {
+      // Rejected rather than thrown: callers of a promise API expect failures in the promise.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.batcher.add({ taskId: meta.taskId, status: meta.status, text });
+  }
+
+  async getMeta(taskId: string): Promise<ResultMeta> {
+    this.connection();
+    if (this.batcher.pending) await this.batcher.drained();
+    const row = this.liveRow(this.connection(), taskId);
+    return row === undefined ? pendingResultMeta(taskId) : decodeResultMeta(taskId, row.meta);
+  }
+
+  async waitForReady(taskId: string, options: WaitOptions = {}): Promise<ResultMeta> {
+    this.connection();
+    if (this.batcher.pending) await this.batcher.drained();
+    const conn = this.connection();
+    // Read the version before the row: a commit landing between the two is then seen as a change.
+    if (this.waiters.size === 0) this.seenDataVersion = conn.table.dataVersion();
+    const row = this.liveRow(conn, taskId);
+    if (row !== undefined && READY_STATES.has(row.status as TaskState)) return decodeResultMeta(taskId, row.meta);
+    const waiting = this.waiters.wait(taskId, options);
+    if (this.waiters.has(taskId)) this.watcher.start(options.intervalMs ?? this.pollIntervalMs);
+    return waiting;
+  }
+
+  async forget(taskId: string): Promise<void> {
+    this.connection();
+    if (this.batcher.pending) await this.batcher.drained();
+    this.connection().table.delete(taskId);
+  }
+
+  /**
+   * Delete expired rows now (the periodic cleanup calls this), at most 20,000 per call so the
+   * write lock shared with other processes is held briefly.
+   * @returns how many rows were deleted
+   */
+  sweepExpired(): number {
+    const { table } = this.connection();
+    const now = this.clock.now();
+    let deleted = 0;
+    for (let chunk = 0; chunk < CLEANUP_MAX_CHUNKS; chunk++) {
+      const n = table.deleteExpired(now, CLEANUP_CHUNK);
+      deleted += n;
+      if (n < CLEANUP_CHUNK) break;
+    }
+    return deleted;
+  }
+
+  private connection(): Connection {
+    if (this.conn !== undefined) return this.conn;
+    if (this.phase === 'stopped') throw closedError();
+    const db = new Database(this.path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.busyTimeoutMs))}`);
+      // In WAL mode NORMAL syncs at checkpoints only: commits survive a process crash; a power
+      // loss can lose the last ones (as Redis without appendfsync always would).
+      db.pragma('synchronous = NORMAL');
+      const table = new ResultsTable(db);
+      const commitBatch = db.transaction((items: QueuedWrite[], nowMs: number) => this.writeBatch(table, items, nowMs));
+      this.conn = { db, table, commitBatch: (items, nowMs) => commitBatch.immediate(items, nowMs) };
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.phase = 'open';
+    this.armCleanup();
+    return this.conn;
+  }
+
+  /** Runs inside the transaction; returns the writes whose local waiters must be woken. */
+  private writeBatch(table: ResultsTable, items: QueuedWrite[], nowMs: number): QueuedWrite[] | undefined {
+    const expiresAt = this.expiresMs === null ? null : nowMs + this.expiresMs;
+    const watched = this.waiters.size > 0;
+    let wake: QueuedWrite[] | undefined;
+    for (const item of items) {
+      const written = table.upsert(item.taskId, item.status, item.text, expiresAt, nowMs);
+      if (written && watched && READY_STATES.has(item.status) && this.waiters.has(item.taskId)) {
+        (wake ??= []).push(item);
+      }
+    }
+    return wake;
+  }
+
+  private commit(items: QueuedWrite[]): void {
+    const conn = this.conn;
+    if (conn === undefined) throw closedError();
+    const wake = conn.commitBatch(items, this.clock.now());
+    // Woken only after COMMIT, so a woken reader never sees a value that could still roll back.
+    if (wake !== undefined) {
+      for (const item of wake) this.waiters.settle(item.taskId, decodeResultMeta(item.taskId, item.text));
+    }
+  }
+
+  private liveRow(conn: Connection, taskId: string): StoredRow | undefined {
+    const row = conn.table.get(taskId);
+    if (row === undefined || (row.expiresAt !== null && row.expiresAt <= this.clock.now())) return undefined;
+    return row;
+  }
+
+  /** Wake-up from the watcher: settle every waiter whose task another connection made ready. */
+  private checkWaiters(): void {
+    const conn = this.conn;
+    if (conn === undefined || this.waiters.size === 0) return;
+    let rows: ReadyRow[];
+    try {
+      const version = conn.table.dataVersion();
+      if (version === this.seenDataVersion) return;
+      rows = conn.table.readyAmong(JSON.stringify(Array.from(this.waiters.taskIds())), this.clock.now());
+      this.seenDataVersion = version;
+    } catch {
+      // A transient read error (SQLITE_BUSY during recovery...): the next wake-up retries, since
+      // seenDataVersion was not advanced.
+      return;
+    }
+    for (const row of rows) {
+      let meta: ResultMeta;
+      try {
+        meta = decodeResultMeta(row.taskId, row.meta);
+      } catch (error) {
+        // A value some other writer mangled: its waiters fail as getMeta would, the rest go on.
+        this.waiters.fail(row.taskId, error);
+        continue;
+      }
+      this.waiters.settle(row.taskId, meta);
+    }
+  }
+
+  private armCleanup(): void {
+    // Housekeeping only (expired rows already read as PENDING), so a real unref'd timer rather
+    // than the injected clock: it must never keep the process alive.
+    this.cleanupTimer = setInterval(() => {
+      if (this.conn === undefined) return;
+      try {
+        this.sweepExpired();
+      } catch {
+        // Busy or read-only file: the next run retries.
+      }
+    }, this.cleanupIntervalMs);
+    this.cleanupTimer.unref();
+  }
+}
+
+function closedError(): CeleriacError {
+  return new CeleriacError('BACKEND_CLOSED', 'the sqlite result backend is stopped');
+}

@@ -1,0 +1,74 @@
+/**
+ * `celeriac worker`: run a worker (Celery's `celery worker`). First SIGTERM/SIGINT: warm
+ * shutdown (finish running tasks, exit 0); second: cold shutdown (exit 1 at once).
+ */
+import type { Command } from 'commander';
+import { createLogger } from '../../internal/logger.js';
+import { Worker } from '../../worker/worker.js';
+import { appFromOptions, UsageError } from '../context.js';
+
+interface WorkerCliOptions {
+  queues?: string;
+  concurrency?: string;
+  hostname?: string;
+  loglevel: string;
+  logfile?: string;
+  pool: string;
+  prefetchMultiplier?: string;
+}
+
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got '${text}'`);
+  return n;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('start a worker that consumes and runs tasks')
+    .option('-Q, --queues <names>', 'comma-separated queues to consume (default: task_default_queue)')
+    .option('-c, --concurrency <n>', 'tasks run at once (default: worker_concurrency, else CPU count)')
+    .option('-n, --hostname <name>', 'node name; %h host, %n short host, %d domain (default: celery@%h)')
+    .option('-l, --loglevel <level>', 'debug, info, warning, error, critical', 'warning')
+    .option('-f, --logfile <path>', 'write the log to this file')
+    .option('-P, --pool <kind>', 'pool implementation: async', 'async')
+    .option('--prefetch-multiplier <n>', 'prefetch = concurrency × this (default: worker_prefetch_multiplier)')
+    .action(async (options: WorkerCliOptions, command: Command) => {
+      if (options.pool !== 'async') throw new UsageError(`pool '${options.pool}' is not available yet (use async)`);
+      const concurrency = positiveInt('--concurrency', options.concurrency);
+      const prefetchMultiplier = options.prefetchMultiplier === undefined ? undefined : Number(options.prefetchMultiplier);
+      if (prefetchMultiplier !== undefined && !(Number.isInteger(prefetchMultiplier) && prefetchMultiplier >= 0)) {
+        throw new UsageError(`--prefetch-multiplier must be a whole number ≥ 0, got '${options.prefetchMultiplier}'`);
+      }
+      const logger = createLogger({ level: options.loglevel, file: options.logfile });
+      const app = await appFromOptions(command, logger);
+      const worker = new Worker(app, {
+        queues: options.queues?.split(',').map((q) => q.trim()).filter(Boolean),
+        concurrency,
+        prefetchMultiplier,
+        hostname: options.hostname,
+        logger,
+      });
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        signals++;
+        if (signals === 1) {
+          logger.warn(`${signal} received: warm shutdown (finishing running tasks; send again for cold shutdown)`);
+          void worker
+            .stop({ graceful: true })
+            .then(() => app.close())
+            .then(() => process.exit(0));
+        } else {
+          logger.warn(`${signal} received again: cold shutdown`);
+          process.exit(1);
+        }
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      await worker.start();
+      // Say so on stdout too: scripts and tests wait for this line.
+      process.stdout.write(`celeriac worker ${worker.hostname} ready (queues: ${worker.queues.join(', ')})\n`);
+    });
+}

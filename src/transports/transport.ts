@@ -1,0 +1,149 @@
+/**
+ * The transport seam: how messages move between producers and workers (kombu's Transport /
+ * Channel, reduced to what celeriac needs). Implementations: `memory/`, `sqlite/` (the embedded
+ * default); `redis/` and `amqp/` come later. Every implementation passes
+ * `test/conformance/transport.conformance.ts`.
+ *
+ * Semantics (mirroring AMQP as kombu emulates it):
+ * - A message published to a queue is delivered to exactly one consumer.
+ * - A delivered message is *unacked* until `ack()`; `reject({ requeue: true })` puts it back,
+ *   `reject({ requeue: false })` drops it. An unacked message whose consumer dies or whose
+ *   visibility timeout passes is delivered again with `redelivered = true`.
+ * - At most `prefetch` messages are unacked per consumer at once (QoS).
+ * - Lower priority *number* is served first within a queue (kombu's Redis convention:
+ *   priority 0 before 9); equal priorities are FIFO. A requeued message keeps its place
+ *   (AMQP's basic.reject), so it is served before newer messages of its priority — unlike
+ *   kombu's Redis transport, which pushes a rejected message to the back.
+ * - Every operation but `start`/`stop` needs a started transport: before `start()` or after
+ *   `stop()` they reject with `CeleriacError('TRANSPORT_CLOSED')`. So do `ack`/`reject` of a
+ *   delivery made before the last `stop()` — `stop()` already gave that message back.
+ * - Transports do not copy messages: a published message (its body Buffer, headers and
+ *   properties) must not be mutated afterwards, and deliveries must be treated as read-only.
+ */
+import type { TransportMessage } from '../protocol/transport-message.js';
+
+/** Where transports report what they drop or survive (unroutable messages, failed writes). */
+export interface TransportLogger {
+  warn(message: string): void;
+}
+
+/** What a transport can do; callers branch on these, never on the class (DESIGN.md). */
+export interface TransportCapabilities {
+  /** Survives a process restart. */
+  durable: boolean;
+  /** Several processes can share it (one host for sqlite, many for Redis/AMQP). */
+  crossProcess: boolean;
+  /** Honours message priority. */
+  priority: boolean;
+  /** Supports fanout broadcast (events, remote control). */
+  fanout: boolean;
+  /** Can hold a message until a due time itself (no need to keep ETA tasks unacked). */
+  nativeDelay: boolean;
+}
+
+/** A queue and, optionally, the direct exchange binding that feeds it. */
+export interface QueueSpec {
+  name: string;
+  /** Direct exchange to bind to; default: none (only the anonymous exchange `''` reaches it). */
+  exchange?: string;
+  /** Binding key on `exchange`; defaults to the queue name. */
+  routingKey?: string;
+}
+
+/** Where a message is published: Celery's exchange + routing key. */
+export interface PublishRoute {
+  /** `''` (the anonymous exchange: routing key = queue name) or a declared exchange. */
+  exchange: string;
+  routingKey: string;
+}
+
+/** One delivered message, held unacked until `ack` or `reject`. */
+export interface Delivery {
+  readonly message: TransportMessage;
+  /** The queue it was taken from. */
+  readonly queue: string;
+  /** Unique per delivery; stable across redeliveries of the same stored message where possible. */
+  readonly deliveryTag: string;
+  readonly redelivered: boolean;
+  readonly exchange: string;
+  readonly routingKey: string;
+  /**
+   * Acknowledge: the message is gone for good. Transports may batch acks; the promise settles
+   * when this ack is durable. Calling ack/reject twice is a no-op. If the ack cannot be stored
+   * the promise rejects and the message stays unacked: it is delivered again after `stop()`,
+   * a consumer death or the visibility timeout (at-least-once).
+   */
+  ack(): Promise<void>;
+  /**
+   * Give the message back (`requeue: true`, delivered again, `redelivered` set) or drop it.
+   * Dropping with a `deadLetterReason` keeps the message as a dead letter instead, atomically
+   * (AMQP's reject to a dead-letter exchange); the reason is ignored when requeueing.
+   */
+  reject(options: { requeue: boolean; deadLetterReason?: string }): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  /** Queues to take from, in the order given (round-robin among them, kombu's default). */
+  queues: string[];
+  /** Maximum unacked deliveries at once for this consumer (QoS); `0` means unlimited. */
+  prefetch: number;
+  /**
+   * Aborting stops deliveries; unacked ones stay unacked until acked/rejected. An already
+   * aborted signal makes `consume` a no-op.
+   */
+  signal: AbortSignal;
+  /** Called for each delivery; must not throw (errors are the caller's to handle). */
+  onMessage(delivery: Delivery): void;
+}
+
+/** A message that could not be processed, kept for inspection (`celeriac dead list`). */
+export interface DeadLetter {
+  /** Transport-assigned id, used by `requeueDeadLetters`. */
+  id: string;
+  /** The queue the message was taken from (and goes back to on requeue). */
+  queue: string;
+  /** Why it was dead-lettered, one line. */
+  reason: string;
+  /** When, in ms since the epoch. */
+  diedAtMs: number;
+  message: TransportMessage;
+}
+
+export interface Transport {
+  readonly capabilities: TransportCapabilities;
+  /** Connect / open storage. Idempotent. */
+  start(): Promise<void>;
+  /**
+   * Flush pending publishes and acks, end every consumer and close. Unacked deliveries are
+   * returned to their queues (kombu's warm-shutdown restore). Idempotent; `start()` may follow.
+   */
+  stop(): Promise<void>;
+  /** Create the queue (and its binding) if missing. Idempotent. */
+  declareQueue(queue: QueueSpec): Promise<void>;
+  /**
+   * Publish one message. With exchange `''` the routing key names the queue (created if
+   * missing, as Celery's `task_create_missing_queues`); with a named exchange the message goes to
+   * every queue bound with that routing key, and is dropped with a warning if none is
+   * (kombu's behaviour). Resolves once the message is stored — committed, on durable transports.
+   */
+  publish(message: TransportMessage, route: PublishRoute): Promise<void>;
+  /*
+   * Topic and fanout exchanges (events, remote control) arrive with a later issue as
+   * `declareExchange` + `TransportCapabilities.fanout`; `virtual/exchange-table.ts` has the seam.
+   */
+  /**
+   * Start delivering; resolves once consuming has begun. Stop it with `options.signal`.
+   * @throws CeleriacError `USAGE` for no queues or a negative/non-integer prefetch.
+   */
+  consume(options: ConsumeOptions): Promise<void>;
+  /** Remove every ready (not unacked) message of the queue; returns how many. */
+  purge(queue: string): Promise<number>;
+  /** Ready messages in the queue. */
+  size(queue: string): Promise<number>;
+  /** Keep a message that cannot be processed, with the reason. */
+  deadLetter(message: TransportMessage, queue: string, reason: string): Promise<void>;
+  /** Dead letters, oldest first. */
+  listDeadLetters(options?: { limit?: number }): Promise<DeadLetter[]>;
+  /** Put dead letters back on their queues (all, or those ids); returns how many. */
+  requeueDeadLetters(ids?: string[]): Promise<number>;
+}

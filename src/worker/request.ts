@@ -1,0 +1,68 @@
+/**
+ * A received task: the decoded message, its delivery, and the context the task function sees
+ * (Celery's `celery.worker.request.Request`).
+ */
+import { parseCeleryDate } from '../protocol/task-codec.js';
+import type { TaskMessage } from '../protocol/task-message.js';
+import type { TaskRequest } from '../app/task-types.js';
+import type { Delivery } from '../transports/transport.js';
+
+export class Request {
+  /** ETA in ms since the epoch, or null. */
+  readonly etaMs: number | null;
+  /** Expiry in ms since the epoch, or null. */
+  readonly expiresMs: number | null;
+  private acked = false;
+
+  constructor(
+    readonly message: TaskMessage,
+    readonly delivery: Delivery,
+    readonly hostname: string,
+  ) {
+    this.etaMs = message.eta === null ? null : parseCeleryDate(message.eta);
+    this.expiresMs = message.expires === null ? null : parseCeleryDate(message.expires);
+  }
+
+  get id(): string {
+    return this.message.id;
+  }
+
+  get name(): string {
+    return this.message.task;
+  }
+
+  /** Acknowledge once; later calls do nothing (early and late ack paths may both reach here). */
+  ack(): Promise<void> {
+    if (this.acked) return Promise.resolve();
+    this.acked = true;
+    return this.delivery.ack();
+  }
+
+  /** What `ctx.request` shows the task. */
+  taskRequest(): TaskRequest {
+    const m = this.message;
+    return {
+      id: m.id,
+      task: m.task,
+      args: m.args,
+      kwargs: m.kwargs,
+      retries: m.retries,
+      eta: m.eta,
+      expires: m.expires,
+      hostname: this.hostname,
+      deliveryInfo: {
+        exchange: this.delivery.exchange,
+        routingKey: this.delivery.routingKey,
+        priority: m.priority,
+        redelivered: this.delivery.redelivered,
+      },
+      parentId: m.parentId,
+      rootId: m.rootId,
+      correlationId: m.correlationId,
+      group: m.group,
+      groupIndex: m.groupIndex,
+      headers: { ...this.delivery.message.headers },
+      calledDirectly: false,
+    };
+  }
+}

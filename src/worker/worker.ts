@@ -1,0 +1,261 @@
+/**
+ * The worker: consumes task messages from its queues, runs them in a pool and stores their
+ * outcomes (Celery's `celery.worker.WorkController` + consumer). Bad messages are dead-lettered
+ * with the reason and the worker keeps going.
+ *
+ * Shutdown as Celery: `stop({ graceful: true })` (warm, first SIGTERM/SIGINT) stops consuming,
+ * lets running tasks finish, returns prefetched and ETA-held messages to the queue and flushes
+ * acks and results; `stop({ graceful: false })` (cold, second signal) aborts running tasks.
+ */
+import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
+import type { Celery } from '../app/celery.js';
+import type { ResultBackend } from '../backends/backend.js';
+import { CeleriacError, ContentDisallowedError, DecodeError } from '../errors.js';
+import type { Logger } from '../internal/logger.js';
+import { decodeTaskMessage } from '../protocol/task-codec.js';
+import type { TaskState } from '../protocol/task-state.js';
+import type { Delivery, Transport } from '../transports/transport.js';
+import { EtaScheduler } from './eta-scheduler.js';
+import { expandNodename } from './nodename.js';
+import { AsyncPool, PoolStoppedError } from './pools/async-pool.js';
+import type { Pool } from './pools/pool.js';
+import { Request } from './request.js';
+import { TaskRunner, type RunOutcome } from './task-runner.js';
+
+export interface WorkerOptions {
+  /** Queues to consume (Celery's `-Q`); default `[task_default_queue]`. */
+  queues?: string[];
+  /** Tasks run at once (Celery's `-c`); default `worker_concurrency`, else the number of CPUs. */
+  concurrency?: number;
+  /** Prefetch = concurrency × this (Celery's `worker_prefetch_multiplier`, default 4). */
+  prefetchMultiplier?: number;
+  /** Node name pattern (Celery's `-n`, `%h %n %d`); default `celery@%h`. */
+  hostname?: string;
+  /** Pool kind (Celery's `-P`); only `async` for now. */
+  pool?: 'async';
+  logger?: Logger;
+}
+
+/** Counters since start (Celery's `inspect stats` `total`). */
+export interface WorkerStats {
+  received: number;
+  succeeded: number;
+  failed: number;
+  revoked: number;
+  deadLettered: number;
+}
+
+/** Events a worker emits in-process (tests, the CLI and embedding code listen to them). */
+export interface WorkerEvents {
+  /** A task reached a final state here (SUCCESS, FAILURE, REVOKED). */
+  'task-done': [taskId: string, state: TaskState];
+  /** A message was dead-lettered (after it is stored). */
+  'dead-letter': [reason: string, queue: string];
+}
+
+export class Worker extends EventEmitter<WorkerEvents> {
+  readonly hostname: string;
+  readonly queues: string[];
+  readonly concurrency: number;
+  readonly prefetchCount: number;
+  readonly stats: WorkerStats = { received: 0, succeeded: 0, failed: 0, revoked: 0, deadLettered: 0 };
+  private readonly log: Logger;
+  private pool: Pool;
+  private transport: Transport | undefined;
+  private backend: ResultBackend | null = null;
+  private runner: TaskRunner | undefined;
+  private consuming: AbortController | undefined;
+  private eta: EtaScheduler<Request>;
+  /** Received but not started (prefetched or ETA-held): given back to the queue on shutdown. */
+  private readonly reserved = new Set<Request>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private stopPromise: Promise<void> | undefined;
+
+  constructor(
+    readonly app: Celery,
+    options: WorkerOptions = {},
+  ) {
+    super();
+    this.hostname = expandNodename(options.hostname);
+    this.queues = options.queues?.length ? options.queues : [app.conf.taskDefaultQueue];
+    this.concurrency = options.concurrency ?? app.conf.workerConcurrency ?? availableParallelism();
+    const multiplier = options.prefetchMultiplier ?? app.conf.workerPrefetchMultiplier;
+    this.prefetchCount = multiplier > 0 ? this.concurrency * multiplier : 0;
+    this.log = options.logger ?? app.log;
+    this.pool = new AsyncPool(this.concurrency);
+    this.eta = new EtaScheduler<Request>(app.clock, (request) => this.execute(request));
+  }
+
+  /** Connect, declare the queues and start consuming. Idempotent. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') return;
+    this.state = 'running';
+    this.transport = await this.app.transport();
+    this.backend = await this.app.backend();
+    this.runner = new TaskRunner({
+      app: this.app,
+      backend: this.backend,
+      hostname: this.hostname,
+      log: this.log,
+      acksLate: this.app.conf.taskAcksLate,
+      trackStarted: this.app.conf.taskTrackStarted,
+      ignoreResult: this.app.conf.taskIgnoreResult,
+    });
+    for (const name of this.queues) await this.transport.declareQueue({ name });
+    this.consuming = new AbortController();
+    await this.transport.consume({
+      queues: this.queues,
+      prefetch: this.prefetchCount,
+      signal: this.consuming.signal,
+      onMessage: (delivery) => this.onMessage(delivery),
+    });
+    this.log.info(
+      `${this.hostname} ready: queues [${this.queues.join(', ')}], concurrency ${this.concurrency} (async), prefetch ${this.prefetchCount}`,
+    );
+  }
+
+  private onMessage(delivery: Delivery): void {
+    this.stats.received++;
+    let request: Request;
+    try {
+      const message = decodeTaskMessage(delivery.message, { accept: this.app.conf.acceptContent });
+      request = new Request(message, delivery, this.hostname);
+    } catch (err) {
+      this.track(this.deadLetter(delivery, describeBadMessage(err)));
+      return;
+    }
+    if (this.log.isLevelEnabled('info')) this.log.info(`Task ${request.name}[${request.id}] received`);
+    const now = this.app.clock.now();
+    if (request.expiresMs !== null && request.expiresMs <= now) {
+      this.track(this.revokeExpired(request));
+      return;
+    }
+    this.reserved.add(request);
+    if (request.etaMs !== null && request.etaMs > now) {
+      this.eta.add(request, request.etaMs);
+      return;
+    }
+    this.execute(request);
+  }
+
+  private execute(request: Request): void {
+    if (this.state !== 'running') return; // still reserved: given back on shutdown
+    const task = this.app.tasks.get(request.name);
+    if (!task) {
+      this.reserved.delete(request);
+      this.track(this.unknownTask(request));
+      return;
+    }
+    const runner = this.runner!;
+    const job = this.pool.run(async (signal) => {
+      this.reserved.delete(request);
+      // Expiry is checked again at start: a task may have waited for a slot past its expiry.
+      if (request.expiresMs !== null && request.expiresMs <= this.app.clock.now()) {
+        await this.revokeExpired(request);
+        return undefined;
+      }
+      return runner.run(request, task, signal);
+    });
+    this.track(
+      job.then(
+        (outcome: RunOutcome | undefined) => {
+          if (!outcome) return;
+          if (outcome.state === 'SUCCESS') this.stats.succeeded++;
+          else this.stats.failed++;
+          this.emitDone(request.id, outcome.state);
+        },
+        (err: unknown) => {
+          if (err instanceof PoolStoppedError) return; // never started: still reserved
+          this.log.error({ err }, `internal error running ${request.name}[${request.id}]`);
+        },
+      ),
+    );
+  }
+
+  private emitDone(taskId: string, state: TaskState): void {
+    this.emit('task-done', taskId, state);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  private async deadLetter(delivery: Delivery, reason: string): Promise<void> {
+    this.stats.deadLettered++;
+    this.log.error(`dead-lettered a message from queue '${delivery.queue}': ${reason}`);
+    try {
+      await this.transport!.deadLetter(delivery.message, delivery.queue, reason);
+      await delivery.ack();
+      this.emit('dead-letter', reason, delivery.queue);
+    } catch (err) {
+      // Keep the message rather than lose it: it stays unacked and comes back.
+      this.log.error({ err }, 'could not dead-letter the message; leaving it unacked');
+    }
+  }
+
+  private async unknownTask(request: Request): Promise<void> {
+    this.log.error(
+      `Received unregistered task of type '${request.name}' (id ${request.id}): the message is dead-lettered; ` +
+        `register the task and run 'celeriac dead requeue' to run it`,
+    );
+    const runner = this.runner!;
+    await runner.store(
+      request,
+      runner.meta(request, 'FAILURE', { exc_type: 'NotRegistered', exc_message: [request.name], exc_module: 'celery.exceptions' }, null),
+      undefined,
+    );
+    this.stats.failed++;
+    await this.deadLetter(request.delivery, `task '${request.name}' is not registered`);
+    this.emitDone(request.id, 'FAILURE');
+  }
+
+  private async revokeExpired(request: Request): Promise<void> {
+    this.log.info(`Task ${request.name}[${request.id}] expired: not run`);
+    const runner = this.runner!;
+    await runner.store(
+      request,
+      runner.meta(request, 'REVOKED', { exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: 'celery.exceptions' }, null),
+      this.app.tasks.get(request.name),
+    );
+    this.stats.revoked++;
+    await request.ack();
+    this.emitDone(request.id, 'REVOKED');
+  }
+
+  /**
+   * Warm (graceful) or cold shutdown; see the class comment. Idempotent; a cold call upgrades a
+   * warm one. The broker connection and result backend belong to the app: `app.close()` them.
+   */
+  stop(options: { graceful: boolean } = { graceful: true }): Promise<void> {
+    if (this.state === 'new') {
+      this.state = 'stopped';
+      return Promise.resolve();
+    }
+    if (!options.graceful) void this.pool.stop({ graceful: false });
+    this.stopPromise ??= this.shutdown(options.graceful);
+    return this.stopPromise;
+  }
+
+  private async shutdown(graceful: boolean): Promise<void> {
+    this.state = 'stopping';
+    this.consuming?.abort();
+    this.eta.clear();
+    await this.pool.stop({ graceful });
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    // Prefetched and ETA-held messages never ran: give them back, as Celery restores them.
+    const giveBack = [...this.reserved];
+    this.reserved.clear();
+    await Promise.allSettled(giveBack.map((r) => r.delivery.reject({ requeue: true })));
+    if (giveBack.length > 0) this.log.info(`returned ${giveBack.length} unstarted task(s) to the queue`);
+    this.state = 'stopped';
+  }
+}
+
+function describeBadMessage(err: unknown): string {
+  if (err instanceof ContentDisallowedError) return `content type '${err.contentType}' is not in accept_content`;
+  if (err instanceof DecodeError || err instanceof CeleriacError) return err.message;
+  return `undecodable message: ${String(err)}`;
+}

@@ -1,0 +1,51 @@
+// Spawning `celeriac worker` processes for integration tests, and waiting on their output
+// rather than sleeping.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const cliPath = `${projectRoot}bin/celeriac.js`;
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Resolves with the first stdout line matching `pattern`. */
+  waitForLine(pattern: RegExp): Promise<string>;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+}
+
+export function spawnWorker(args: string[], env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [cliPath, 'worker', ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const lines: string[] = [];
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    lines.push(line);
+    for (const w of [...waiters]) {
+      if (w.pattern.test(line)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const proc: WorkerProcess = {
+    child,
+    exited,
+    waitForLine(pattern) {
+      const seen = lines.find((l) => pattern.test(l));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        waiters.push({ pattern, resolve });
+        void exited.then((code) => reject(new Error(`worker exited (${code}) before printing ${pattern}:\n${stderr}`)));
+      });
+    },
+  };
+  return proc.waitForLine(/ready/).then(() => proc);
+}
