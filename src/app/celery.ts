@@ -21,6 +21,7 @@ import type { Transport } from '../transports/transport.js';
 import type { ApplyOptions } from './apply-options.js';
 import { AsyncResult } from './async-result.js';
 import { Config, type SettingsInput } from './config/config.js';
+import type { ConfigNotice } from './config/config-notice.js';
 import { Producer } from './producer.js';
 import { compileRoutes } from './router.js';
 import { createTask } from './task-factory.js';
@@ -64,6 +65,18 @@ export class Celery {
     this.conf = new Config(config);
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? createLogger({ level: 'info' });
+  }
+
+  /**
+   * Load settings from an object or a settings module (Celery's `app.config_from_object`):
+   * `app.configFromObject({ task_default_queue: 'q' })` or
+   * `await app.configFromObject('./celeryconfig.ts')`. Same as `app.conf.configFromObject`.
+   * @throws UnknownSettingError / CeleriacError('CONFIG_INVALID') as `conf.update` does.
+   */
+  configFromObject(source: object): ConfigNotice[];
+  configFromObject(modulePath: string): Promise<ConfigNotice[]>;
+  configFromObject(source: object | string): ConfigNotice[] | Promise<ConfigNotice[]> {
+    return typeof source === 'string' ? this.conf.configFromObject(source) : this.conf.configFromObject(source);
   }
 
   /**

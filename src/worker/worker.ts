@@ -187,8 +187,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.stats.deadLettered++;
     this.log.error(`dead-lettered a message from queue '${delivery.queue}': ${reason}`);
     try {
-      await this.transport!.deadLetter(delivery.message, delivery.queue, reason);
-      await delivery.ack();
+      // One atomic step: the message is either still unacked or safely a dead letter.
+      await delivery.reject({ requeue: false, deadLetterReason: reason });
       this.emit('dead-letter', reason, delivery.queue);
     } catch (err) {
       // Keep the message rather than lose it: it stays unacked and comes back.
