@@ -45,7 +45,16 @@ function makeApp(url: string) {
     return { child: child.id, me: ctx.request.id };
   });
   const quiet = app.task({ name: 'tasks.quiet', ignoreResult: true }, () => 1);
-  return { app, add, asyncAdd, fail, whoami, named, loose, parent, quiet };
+  const gates = new Map<number, () => void>();
+  const started = new Map<number, () => void>();
+  const tracked = app.task({ name: 'tasks.tracked', trackStarted: true }, async (n: number) => {
+    started.get(n)?.();
+    await new Promise<void>((resolve) => gates.set(n, resolve));
+    return n;
+  });
+  /** Resolves once `tracked(n)` is running; call the returned function to let it finish. */
+  const whenStarted = (n: number) => new Promise<() => void>((resolve) => started.set(n, () => resolve(() => gates.get(n)!())));
+  return { app, add, asyncAdd, fail, whoami, named, loose, parent, quiet, tracked, whenStarted };
 }
 
 for (const [kind, url] of brokers) {
@@ -155,6 +164,26 @@ for (const [kind, url] of brokers) {
       const r = await t.add.applyAsync([2, 2], {}, { countdown: 0.3 });
       assert.equal(await r.get({ timeout: 10_000 }), 4);
       assert.ok(Date.now() - sent >= 290, 'ran before its countdown');
+    });
+
+    test('trackStarted stores STARTED with pid and hostname while the task runs', async () => {
+      const running = t.whenStarted(1);
+      const r = await t.tracked.delay(1);
+      const finish = await running;
+      // The runner awaits the STARTED write before it calls the function.
+      const meta = await r.meta();
+      assert.equal(meta.status, 'STARTED');
+      assert.deepEqual(Object.keys(meta.result as object).sort(), ['hostname', 'pid']);
+      assert.equal(await r.ready(), false);
+      finish();
+      assert.equal(await r.wait({ timeout: 10_000 }), 1);
+    });
+
+    test('forget deletes the stored result', async () => {
+      const r = await t.add.delay(1, 1);
+      assert.equal(await r.get({ timeout: 10_000 }), 2);
+      await r.forget();
+      assert.equal(await r.state, 'PENDING');
     });
 
     test('ignoreResult stores nothing', async () => {
