@@ -2,12 +2,15 @@
 // One JSON line per scenario. Usage: npm run bench [-- --n 20000 --transports memory,sqlite]
 //   enqueue_loop: awaited `delay` one after another (tasks/s)
 //   enqueue_bulk: `delay` calls in flight together, 1,000 at a time (tasks/s)
-//   drain:        N queued noop tasks run by one worker (-c 100), results stored (tasks/s)
+//   drain:        N queued noop tasks run by an in-process worker (-c 100), results stored (tasks/s)
+//   drain_process (sqlite only): the same with the worker in its own process (`celeriac worker`),
+//                 timed from its ready line until this process has read every result
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Celery, Worker } from '../src/index.js';
+import { Celery, Worker, type AsyncResult } from '../src/index.js';
+import { spawnWorker } from '../test/integration/worker-processes.js';
 import { silentLogger } from '../src/internal/logger.js';
 
 const { values } = parseArgs({
@@ -64,10 +67,30 @@ async function drain(kind: string): Promise<void> {
   await app.close();
 }
 
+async function drainProcess(): Promise<void> {
+  const url = urlFor('sqlite', 'drain-process');
+  process.env.BENCH_BROKER_URL = url;
+  const { app, noop } = await import('./bench-app.js');
+  app.log = silentLogger();
+  const batch: Array<Promise<AsyncResult<null>>> = [];
+  for (let i = 0; i < n; i++) batch.push(noop.delay());
+  const results = await Promise.all(batch);
+  const t0 = performance.now();
+  const worker = await spawnWorker(['-A', 'bench/bench-app.ts', '-c', '100', '-l', 'error'], { BENCH_BROKER_URL: url });
+  const ready = performance.now();
+  await Promise.all(results.map((r) => r.get({ timeout: 600_000 })));
+  const ms = performance.now() - ready;
+  report('drain_process', 'sqlite', n, ms, { results: true, worker_start_ms: Math.round(ready - t0) });
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+  await app.close();
+}
+
 try {
   for (const kind of values.transports.split(',')) {
     await enqueue(kind);
     await drain(kind);
+    if (kind === 'sqlite') await drainProcess();
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

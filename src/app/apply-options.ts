@@ -33,6 +33,13 @@ export interface ApplyOptions {
   /** Parent and root ids, normally filled in when a task sends another. */
   parentId?: string;
   rootId?: string;
+  /** Retry publishing if the broker connection fails; default `task_publish_retry` (true). */
+  retry?: boolean;
+  /**
+   * How to retry (Celery's `retry_policy`, here in ms): `maxRetries` (null: forever),
+   * `intervalStartMs`, `intervalStepMs`, `intervalMaxMs`; default `task_publish_retry_policy`.
+   */
+  retryPolicy?: Partial<{ maxRetries: number | null; intervalStartMs: number; intervalStepMs: number; intervalMaxMs: number }>;
   /** Group membership (set by canvas). */
   groupId?: string;
   groupIndex?: number;

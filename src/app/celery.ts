@@ -212,6 +212,9 @@ export class Celery {
   producer(): Producer {
     this.producerInstance ??= new Producer(() => this.transport(), {
       defaultQueue: this.conf.taskDefaultQueue,
+      publishRetry: this.conf.taskPublishRetry,
+      publishRetryPolicy: this.conf.taskPublishRetryPolicy,
+      log: this.log,
       defaultSerializer: this.conf.taskSerializer,
       replyTo: this.oid,
       route: compileRoutes(this.conf.taskRoutes),

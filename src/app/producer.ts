@@ -9,12 +9,20 @@ import { encodeTaskMessage, formatEtaHeader, originNodename } from '../protocol/
 import type { TaskMessage } from '../protocol/task-message.js';
 import type { Transport, PublishRoute } from '../transports/transport.js';
 import type { Clock } from '../internal/clock.js';
+import type { Logger } from '../internal/logger.js';
+import { retrying, type BackoffPolicy } from '../internal/retry.js';
+import { CeleriacError } from '../errors.js';
 import type { ApplyOptions } from './apply-options.js';
 import { currentTaskStorage } from './current-task.js';
 import type { TaskRoute } from './router.js';
 
 export interface ProducerSettings {
   defaultQueue: string;
+  /** Retry publishing when the broker connection fails (Celery's `task_publish_retry`). */
+  publishRetry: boolean;
+  /** How (Celery's `task_publish_retry_policy`, in ms). */
+  publishRetryPolicy: BackoffPolicy;
+  log: Logger;
   defaultSerializer: string;
   /** Result backend reply address (Celery sets `reply_to` to the client's oid even for Redis). */
   replyTo: string;
@@ -27,6 +35,11 @@ export interface TaskSendDefaults {
   queue?: string;
   serializer?: string;
   ignoreResult?: boolean;
+}
+
+/** Only a failed broker connection is worth retrying; a bad message would fail again. */
+function isConnectionError(err: unknown): boolean {
+  return err instanceof CeleriacError && err.code === 'TRANSPORT_ERROR';
 }
 
 const emptyEmbed = Object.freeze({ callbacks: null, errbacks: null, chain: null, chord: null });
@@ -94,16 +107,26 @@ export class Producer {
     const encoded = encodeTaskMessage(message, {
       serializer: options.serializer ?? defaults.serializer ?? this.settings.defaultSerializer,
     });
-    const transport = await this.transport();
     const exchange = options.exchange ?? routed?.exchange;
     const route: PublishRoute = exchange
       ? { exchange, routingKey: options.routingKey ?? routed?.routingKey ?? queue }
       : { exchange: '', routingKey: queue };
-    if (!this.declared.has(queue)) {
-      await transport.declareQueue({ name: queue });
-      this.declared.add(queue);
+    const publish = async (): Promise<void> => {
+      const transport = await this.transport();
+      if (!this.declared.has(queue)) {
+        await transport.declareQueue({ name: queue });
+        this.declared.add(queue);
+      }
+      await transport.publish(encoded, route);
+    };
+    if (!(options.retry ?? this.settings.publishRetry)) {
+      await publish();
+      return id;
     }
-    await transport.publish(encoded, route);
+    const policy = { ...this.settings.publishRetryPolicy, ...options.retryPolicy };
+    await retrying(publish, policy, isConnectionError, (err, retry, delayMs) =>
+      this.settings.log.warn(`publishing ${name}[${id}] failed (${(err as Error).message}); retry ${retry} in ${delayMs} ms`),
+    );
     return id;
   }
 }

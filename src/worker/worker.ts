@@ -196,20 +196,28 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }
   }
 
+  /**
+   * A task name no local task knows. `worker_unknown_task: 'fail'` (default) does what Celery
+   * does — store a NotRegistered FAILURE — and, beyond Celery, keeps the message as a dead letter
+   * instead of dropping it; `'reject'` only dead-letters it.
+   */
   private async unknownTask(request: Request): Promise<void> {
+    const policy = this.app.conf.workerUnknownTask;
     this.log.error(
       `Received unregistered task of type '${request.name}' (id ${request.id}): the message is dead-lettered; ` +
         `register the task and run 'celeriac dead requeue' to run it`,
     );
-    const runner = this.runner!;
-    await runner.store(
-      request,
-      runner.meta(request, 'FAILURE', { exc_type: 'NotRegistered', exc_message: [request.name], exc_module: 'celery.exceptions' }, null),
-      undefined,
-    );
-    this.stats.failed++;
+    if (policy === 'fail') {
+      const runner = this.runner!;
+      await runner.store(
+        request,
+        runner.meta(request, 'FAILURE', { exc_type: 'NotRegistered', exc_message: [request.name], exc_module: 'celery.exceptions' }, null),
+        undefined,
+      );
+      this.stats.failed++;
+    }
     await this.deadLetter(request.delivery, `task '${request.name}' is not registered`);
-    this.emitDone(request.id, 'FAILURE');
+    if (policy === 'fail') this.emitDone(request.id, 'FAILURE');
   }
 
   private async revokeExpired(request: Request): Promise<void> {

@@ -209,6 +209,19 @@ test('reading a result with results disabled throws BackendDisabledError (Celery
   await app.close();
 });
 
+test("worker_unknown_task: 'reject' dead-letters an unknown task without storing a failure", async () => {
+  const app = new Celery('t', { broker_url: 'memory://', worker_unknown_task: 'reject' }, { logger: silentLogger() });
+  const worker = new Worker(app, { concurrency: 1, logger: silentLogger() });
+  await worker.start();
+  const dead = once(worker, 'dead-letter');
+  const r = await app.sendTask('tasks.elsewhere', []);
+  await dead;
+  assert.equal(await r.state, 'PENDING');
+  assert.equal((await (await app.transport()).listDeadLetters()).length, 1);
+  await worker.stop();
+  await app.close();
+});
+
 test('an unknown setting is refused with a suggestion', () => {
   // @ts-expect-error -- the typo is the point: it fails to compile, and at run time too
   assert.throws(() => new Celery('t', { broker_ulr: 'memory://' }), (err: unknown) => err instanceof UnknownSettingError && /broker_url/.test(err.message));

@@ -150,8 +150,8 @@ describe('configFromObject with a module', () => {
   });
 
   test('modules that cannot be found or fail to load', async () => {
-    await assert.rejects(new Config().configFromObject('./nowhere.ts', { cwd: dir }), invalidWith(/config module '.\/nowhere.ts' not found/));
-    await assert.rejects(new Config().configFromObject('nowhere.at.all', { cwd: dir }), invalidWith(/config module 'nowhere.at.all' not found.*nowhere\/at\/all/));
+    await assert.rejects(new Config().configFromObject('./nowhere.ts', { cwd: dir }), invalidWith(/cannot find the config module '.\/nowhere.ts'/));
+    await assert.rejects(new Config().configFromObject('nowhere.at.all', { cwd: dir }), invalidWith(/cannot find the config module 'nowhere.at.all'.*nowhere\/at\/all/));
     write('throws.ts', "throw new Error('boom at import');\n");
     await assert.rejects(new Config().configFromObject('./throws.ts', { cwd: dir }), invalidWith(/failed to load: boom at import/));
   });

@@ -3,7 +3,7 @@
  * of {@link SETTINGS}.
  */
 import { poolKind } from './celery-value-codecs.js';
-import { bool, duration, int, kibibytes, nullable, text } from './codecs.js';
+import { bool, choice, duration, int, kibibytes, nullable, text } from './codecs.js';
 import { setting } from './setting-spec.js';
 
 /** Celery's default log formats (Python `logging` syntax), kept so `celeriac report` matches. */
@@ -50,6 +50,15 @@ export const WORKER_SETTINGS = {
     default: false,
     implemented: false,
     description: 'Soft shutdown even when no task is running (Celery 5.5+).',
+  }),
+  workerUnknownTask: setting({
+    celery: 'worker_unknown_task',
+    old: [],
+    codec: choice(['fail', 'reject'] as const),
+    default: 'fail' as 'fail' | 'reject',
+    implemented: true,
+    description:
+      "celeriac only. A message for a task this worker does not know: `fail` stores a NotRegistered FAILURE (as Celery) and keeps the message as a dead letter; `reject` only dead-letters it, storing nothing, so a mixed fleet's client is not told it failed.",
   }),
   workerConcurrency: setting({
     celery: 'worker_concurrency',
