@@ -55,7 +55,7 @@ export const WORKER_SETTINGS = {
     celery: 'worker_unknown_task',
     old: [],
     codec: choice(['fail', 'reject'] as const),
-    default: 'fail' as 'fail' | 'reject',
+    default: 'fail',
     implemented: true,
     description:
       "celeriac only. A message for a task this worker does not know: `fail` stores a NotRegistered FAILURE (as Celery) and keeps the message as a dead letter; `reject` only dead-letters it, storing nothing, so a mixed fleet's client is not told it failed.",
