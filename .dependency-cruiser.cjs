@@ -27,6 +27,15 @@ layers.forEach((layer, level) => {
     });
   }
 });
+// DESIGN.md: src/connections/ is the only importer of client libraries. Type-only imports (to
+// name a connection's or statement's type) cost nothing at run time and stay allowed.
+forbidden.push({
+  name: 'client-library-outside-connections',
+  comment: 'open clients in src/connections/ (e.g. openSqliteDatabase), not in the component',
+  severity: 'error',
+  from: { path: '^src/', pathNot: '^src/connections/' },
+  to: { path: 'node_modules/better-sqlite3/', dependencyTypesNot: ['type-only'] },
+});
 module.exports = {
   forbidden,
   options: {

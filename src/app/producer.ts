@@ -114,7 +114,7 @@ export class Producer {
     const publish = async (): Promise<void> => {
       const transport = await this.transport();
       if (!this.declared.has(queue)) {
-        await transport.declareQueue({ name: queue });
+        await transport.declareQueue({ name: queue, exchange: queue, routingKey: queue }); // Celery's create_missing_queues shape
         this.declared.add(queue);
       }
       await transport.publish(encoded, route);

@@ -103,7 +103,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
       trackStarted: this.app.conf.taskTrackStarted,
       ignoreResult: this.app.conf.taskIgnoreResult,
     });
-    for (const name of this.queues) await this.transport.declareQueue({ name });
+    // As Celery declares each -Q queue: a direct exchange of the same name, bound with the queue
+    // name as routing key, so producers that route by exchange (Python's task_routes) reach it.
+    for (const name of this.queues) await this.transport.declareQueue({ name, exchange: name, routingKey: name });
     this.consuming = new AbortController();
     await this.transport.consume({
       queues: this.queues,

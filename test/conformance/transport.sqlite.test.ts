@@ -199,7 +199,12 @@ describe('sqlite transport', () => {
     const [a] = await collector.waitFor(1);
     const locker = new Database(path);
     locker.exec('BEGIN IMMEDIATE'); // another connection holds the write lock
-    await assert.rejects(a!.ack(), { code: 'SQLITE_BUSY' });
+    await assert.rejects(a!.ack(), (error: Error & { code?: string; cause?: { code?: string } }) => {
+      assert.equal(error.code, 'TRANSPORT_ERROR');
+      assert.equal(error.cause?.code, 'SQLITE_BUSY');
+      assert.equal(error.message, 'sqlite transport: ack failed: database is locked');
+      return true;
+    });
     assert.match(logger.warnings[0]!, /write transaction failed/);
     locker.exec('COMMIT');
     locker.close();

@@ -15,7 +15,8 @@ export interface WorkerProcess {
   exited: Promise<number | string>;
 }
 
-export function spawnWorker(args: string[], env: Record<string, string>): Promise<WorkerProcess> {
+/** Start `celeriac worker <args>` and resolve once it prints its ready line. */
+export function spawnWorker(args: string[], env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [cliPath, 'worker', ...args], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
@@ -47,5 +48,15 @@ export function spawnWorker(args: string[], env: Record<string, string>): Promis
       });
     },
   };
-  return proc.waitForLine(/ready/).then(() => proc);
+  // A worker that never gets ready is killed, so a failing test leaves no process behind.
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker not ready after ${readyTimeoutMs} ms:\n${stderr}`));
+    }, readyTimeoutMs);
+  });
+  return Promise.race([proc.waitForLine(/ready/), timedOut])
+    .then(() => proc)
+    .finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -73,4 +73,55 @@ test("a waiter fails with DecodeError on a value another writer mangled; other w
   raw.close();
   await assert.rejects(bad, DecodeError);
   assert.equal((await good).result, 'ok');
+});
+
+test('a commit refused by a locked file fails its callers with BACKEND_ERROR; the backend recovers', async (t) => {
+  const path = tempDb(t);
+  const backend = new SqliteBackend({ path, busyTimeoutMs: 20 });
+  t.after(() => backend.stop());
+  await backend.start();
+  const locker = new Database(path);
+  locker.exec('BEGIN IMMEDIATE'); // another connection holds the write lock
+  await assert.rejects(backend.storeResult(meta('t1', 'SUCCESS', 1)), (error: Error & { code?: string; cause?: { code?: string } }) => {
+    assert.equal(error.code, 'BACKEND_ERROR');
+    assert.equal(error.cause?.code, 'SQLITE_BUSY');
+    assert.equal(error.message, 'sqlite result backend: storing the SUCCESS result of task t1 failed: database is locked');
+    return true;
+  });
+  const both = [backend.storeResult(meta('t2', 'SUCCESS', 2)), backend.storeResult(meta('t3', 'SUCCESS', 3))];
+  for (const stored of both) await assert.rejects(stored, { code: 'BACKEND_ERROR', message: /storing 2 results failed/ });
+  locker.exec('ROLLBACK');
+  locker.close();
+  await backend.storeResult(meta('t1', 'SUCCESS', 1));
+  assert.equal((await backend.getMeta('t1')).result, 1);
+});
+
+test('a file that is not a database fails with BACKEND_ERROR naming it', async (t) => {
+  const path = tempDb(t);
+  writeFileSync(path, 'not a database, only text that is long enough to fill a header.........');
+  const backend = new SqliteBackend({ path });
+  await assert.rejects(backend.getMeta('t1'), (error: Error & { code?: string; cause?: { code?: string } }) => {
+    assert.equal(error.code, 'BACKEND_ERROR');
+    assert.equal(error.cause?.code, 'SQLITE_NOTADB');
+    assert.match(error.message, /^sqlite result backend: opening .*shared\.db failed: file is not a database$/);
+    return true;
+  });
+});
+
+test('a pending wait holds the process open; the last waiter leaving releases it', async (t) => {
+  const backend = new SqliteBackend({ path: tempDb(t) });
+  t.after(() => backend.stop());
+  await backend.start();
+  const held = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = held();
+  const controller = new AbortController();
+  const first = backend.waitForReady('a', { signal: controller.signal });
+  const second = backend.waitForReady('b', { timeoutMs: 60_000 });
+  assert.equal(held(), before + 1, 'one handle, however many waiters');
+  await backend.storeResult(meta('b', 'SUCCESS', 'b'));
+  await second;
+  assert.equal(held(), before + 1);
+  controller.abort(new Error('gave up'));
+  await assert.rejects(first, /gave up/);
+  assert.equal(held(), before);
 });

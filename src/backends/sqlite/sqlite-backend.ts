@@ -4,7 +4,9 @@
  * tables, same file). The embedded counterpart of Celery's Redis result backend: values are the
  * same Celery JSON, a SUCCESS is never overwritten, and results expire after `result_expires`.
  */
-import Database from 'better-sqlite3';
+import { SqliteChangeWatcher } from '../../connections/sqlite-change-watcher.js';
+import { isInMemorySqlitePath, openSqliteDatabase, type SqliteDatabase } from '../../connections/sqlite-database.js';
+import { sqliteFailure } from '../../connections/sqlite-failure.js';
 import { CeleriacError } from '../../errors.js';
 import { systemClock, type Clock } from '../../internal/clock.js';
 import { decodeResultMeta, encodeResultMeta, pendingResultMeta } from '../../protocol/result-codec.js';
@@ -12,7 +14,6 @@ import type { ResultMeta } from '../../protocol/result-meta.js';
 import { READY_STATES, type TaskState } from '../../protocol/task-state.js';
 import { resultBackendDefaults, type BackendCapabilities, type ResultBackend, type WaitOptions } from '../backend.js';
 import { WaiterRegistry } from '../waiter-registry.js';
-import { ChangeWatcher } from './change-watcher.js';
 import { ResultsTable, type ReadyRow, type StoredRow } from './results-table.js';
 import { WriteBatcher } from './write-batcher.js';
 
@@ -58,7 +59,7 @@ interface QueuedWrite {
 }
 
 interface Connection {
-  db: Database.Database;
+  db: SqliteDatabase;
   table: ResultsTable;
   commitBatch: (items: QueuedWrite[], nowMs: number) => QueuedWrite[] | undefined;
 }
@@ -69,6 +70,9 @@ const CLEANUP_MAX_CHUNKS = 20;
 
 type Phase = 'idle' | 'open' | 'stopped';
 
+/** Long enough never to fire: the handle exists only to hold the event loop open. */
+const KEEP_ALIVE_MS = 1 << 30;
+
 /**
  * Result backend on a SQLite file.
  *
@@ -76,10 +80,13 @@ type Phase = 'idle' | 'open' | 'stopped';
  *   everything queued (the promise settles on commit). SQL enforces the SUCCESS guard, so it holds
  *   across processes.
  * - `waitForReady` never busy-polls: a write by this instance wakes its waiters directly; writes
- *   by other connections are noticed through a watch on the `-wal` file plus a fallback poll
- *   (`intervalMs`, default 50 ms), shared by all waiters and answered by one query for all of
- *   their ids, and only when `PRAGMA data_version` says someone else committed.
+ *   by other connections are noticed by the shared `SqliteChangeWatcher` (watch on the `-wal`
+ *   file, trailing re-check, fallback poll every `intervalMs`, default 50 ms), shared by all
+ *   waiters and answered by one query for all of their ids, and only when `PRAGMA data_version`
+ *   says someone else committed. While anyone waits, the process is kept alive.
  * - Expired rows read as PENDING; a periodic (unref'd) cleanup deletes them.
+ * - SQLite failures reach callers as `CeleriacError('BACKEND_ERROR')` with the driver's error as
+ *   `cause`.
  *
  * @example
  * const backend = new SqliteBackend({ path: parseSqliteUrl('sqlite:///celeriac.db') });
@@ -95,13 +102,16 @@ export class SqliteBackend implements ResultBackend {
   private readonly pollIntervalMs: number;
   private readonly cleanupIntervalMs: number;
   private readonly waiters: WaiterRegistry;
-  private readonly watcher: ChangeWatcher;
+  private readonly watcher: SqliteChangeWatcher;
   private readonly batcher: WriteBatcher<QueuedWrite>;
   private phase: Phase = 'idle';
   private conn: Connection | undefined;
   private cleanupTimer: NodeJS.Timeout | undefined;
-  /** `data_version` when waiters last checked; a different value means another connection wrote. */
-  private seenDataVersion = -1;
+  /**
+   * Ref'd while anyone waits (an awaited result must keep a client process alive), unref'd
+   * otherwise: toggled, not re-created, for every wait.
+   */
+  private keepAlive: NodeJS.Timeout | undefined;
 
   constructor(options: SqliteBackendOptions) {
     this.path = options.path;
@@ -111,13 +121,18 @@ export class SqliteBackend implements ResultBackend {
     this.busyTimeoutMs = options.busyTimeoutMs ?? sqliteBackendDefaults.busyTimeoutMs;
     this.pollIntervalMs = options.pollIntervalMs ?? sqliteBackendDefaults.pollIntervalMs;
     this.cleanupIntervalMs = options.cleanupIntervalMs ?? sqliteBackendDefaults.cleanupIntervalMs;
-    const inMemory = this.path === ':memory:' || this.path === '';
+    const inMemory = isInMemorySqlitePath(this.path);
     this.capabilities = { durable: !inMemory, crossProcess: !inMemory, pushWakeups: true };
-    this.waiters = new WaiterRegistry(this.clock, () => this.watcher.stop());
-    const watchWal = options.watchWal ?? sqliteBackendDefaults.watchWal;
-    this.watcher = new ChangeWatcher({
-      watchPath: watchWal && !inMemory ? `${this.path}-wal` : null,
-      onWake: () => this.checkWaiters(),
+    this.waiters = new WaiterRegistry(this.clock, () => this.onNoWaiters());
+    this.watcher = new SqliteChangeWatcher({
+      path: inMemory ? null : this.path,
+      watchFile: options.watchWal ?? sqliteBackendDefaults.watchWal,
+      pollIntervalMs: this.pollIntervalMs,
+      dataVersion: () => {
+        if (this.conn === undefined) throw closedError();
+        return this.conn.table.dataVersion();
+      },
+      onChange: () => this.checkWaiters(),
     });
     this.batcher = new WriteBatcher<QueuedWrite>({
       maxBatchSize: options.maxBatchSize ?? sqliteBackendDefaults.maxBatchSize,
@@ -142,11 +157,18 @@ export class SqliteBackend implements ResultBackend {
     } finally {
       this.conn = undefined;
       this.waiters.rejectAll(closedError());
-      this.watcher.stop();
+      this.onNoWaiters();
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
       conn.db.close();
     }
   }
 
+  /**
+   * Joins this turn's batch; the promise settles when the batch committed.
+   * @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or the batch's commit
+   *   failed (every result of the batch fails with it); `BACKEND_CLOSED` after `stop()`.
+   */
   storeResult(meta: ResultMeta): Promise<void> {
     let text: string;
     try {
@@ -159,45 +181,65 @@ export class SqliteBackend implements ResultBackend {
     return this.batcher.add({ taskId: meta.taskId, status: meta.status, text });
   }
 
+  /** @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or read. */
   async getMeta(taskId: string): Promise<ResultMeta> {
     this.connection();
     if (this.batcher.pending) await this.batcher.drained();
-    const row = this.liveRow(this.connection(), taskId);
+    const row = this.liveRow(this.connection(), taskId, 'reading');
     return row === undefined ? pendingResultMeta(taskId) : decodeResultMeta(taskId, row.meta);
   }
 
+  /** @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or read. */
   async waitForReady(taskId: string, options: WaitOptions = {}): Promise<ResultMeta> {
     this.connection();
     if (this.batcher.pending) await this.batcher.drained();
     const conn = this.connection();
-    // Read the version before the row: a commit landing between the two is then seen as a change.
-    if (this.waiters.size === 0) this.seenDataVersion = conn.table.dataVersion();
-    const row = this.liveRow(conn, taskId);
+    // Take the version before reading the row: a commit landing between the two is then seen
+    // as a change by the watcher.
+    if (this.waiters.size === 0) this.watcher.sync();
+    const row = this.liveRow(conn, taskId, 'waiting for');
     if (row !== undefined && READY_STATES.has(row.status as TaskState)) return decodeResultMeta(taskId, row.meta);
     const waiting = this.waiters.wait(taskId, options);
-    if (this.waiters.has(taskId)) this.watcher.start(options.intervalMs ?? this.pollIntervalMs);
+    if (this.waiters.has(taskId)) {
+      const intervalMs = options.intervalMs ?? this.pollIntervalMs;
+      // One poller for all waiters, at the smallest interval any of them asked for.
+      if (!this.watcher.running || intervalMs < this.watcher.pollIntervalMs) this.watcher.pollIntervalMs = intervalMs;
+      this.watcher.start();
+      (this.keepAlive ??= setInterval(noop, KEEP_ALIVE_MS)).ref();
+    }
     return waiting;
   }
 
+  /** @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or written. */
   async forget(taskId: string): Promise<void> {
     this.connection();
     if (this.batcher.pending) await this.batcher.drained();
-    this.connection().table.delete(taskId);
+    const conn = this.connection();
+    try {
+      conn.table.delete(taskId);
+    } catch (error) {
+      throw sqliteFailure('BACKEND_ERROR', `sqlite result backend: forgetting task ${taskId}`, error);
+    }
   }
 
   /**
    * Delete expired rows now (the periodic cleanup calls this), at most 20,000 per call so the
    * write lock shared with other processes is held briefly.
    * @returns how many rows were deleted
+   * @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or written.
    */
   sweepExpired(): number {
     const { table } = this.connection();
     const now = this.clock.now();
     let deleted = 0;
-    for (let chunk = 0; chunk < CLEANUP_MAX_CHUNKS; chunk++) {
-      const n = table.deleteExpired(now, CLEANUP_CHUNK);
-      deleted += n;
-      if (n < CLEANUP_CHUNK) break;
+    try {
+      for (let chunk = 0; chunk < CLEANUP_MAX_CHUNKS; chunk++) {
+        const n = table.deleteExpired(now, CLEANUP_CHUNK);
+        deleted += n;
+        if (n < CLEANUP_CHUNK) break;
+      }
+    } catch (error) {
+      throw sqliteFailure('BACKEND_ERROR', 'sqlite result backend: deleting expired results', error);
     }
     return deleted;
   }
@@ -205,19 +247,19 @@ export class SqliteBackend implements ResultBackend {
   private connection(): Connection {
     if (this.conn !== undefined) return this.conn;
     if (this.phase === 'stopped') throw closedError();
-    const db = new Database(this.path);
+    let db: SqliteDatabase;
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.busyTimeoutMs))}`);
-      // In WAL mode NORMAL syncs at checkpoints only: commits survive a process crash; a power
-      // loss can lose the last ones (as Redis without appendfsync always would).
-      db.pragma('synchronous = NORMAL');
+      db = openSqliteDatabase(this.path, { busyTimeoutMs: this.busyTimeoutMs });
+    } catch (error) {
+      throw sqliteFailure('BACKEND_ERROR', `sqlite result backend: opening ${this.path}`, error);
+    }
+    try {
       const table = new ResultsTable(db);
       const commitBatch = db.transaction((items: QueuedWrite[], nowMs: number) => this.writeBatch(table, items, nowMs));
       this.conn = { db, table, commitBatch: (items, nowMs) => commitBatch.immediate(items, nowMs) };
     } catch (error) {
       db.close();
-      throw error;
+      throw sqliteFailure('BACKEND_ERROR', `sqlite result backend: opening ${this.path}`, error);
     }
     this.phase = 'open';
     this.armCleanup();
@@ -238,36 +280,46 @@ export class SqliteBackend implements ResultBackend {
     return wake;
   }
 
+  /** The one place stored results meet SQLite: failures are wrapped here for the whole batch. */
   private commit(items: QueuedWrite[]): void {
     const conn = this.conn;
     if (conn === undefined) throw closedError();
-    const wake = conn.commitBatch(items, this.clock.now());
+    let wake: QueuedWrite[] | undefined;
+    try {
+      wake = conn.commitBatch(items, this.clock.now());
+    } catch (error) {
+      throw sqliteFailure('BACKEND_ERROR', `sqlite result backend: ${describeBatch(items)}`, error);
+    }
     // Woken only after COMMIT, so a woken reader never sees a value that could still roll back.
     if (wake !== undefined) {
       for (const item of wake) this.waiters.settle(item.taskId, decodeResultMeta(item.taskId, item.text));
     }
   }
 
-  private liveRow(conn: Connection, taskId: string): StoredRow | undefined {
-    const row = conn.table.get(taskId);
+  private liveRow(conn: Connection, taskId: string, action: string): StoredRow | undefined {
+    let row: StoredRow | undefined;
+    try {
+      row = conn.table.get(taskId);
+    } catch (error) {
+      throw sqliteFailure('BACKEND_ERROR', `sqlite result backend: ${action} task ${taskId}`, error);
+    }
     if (row === undefined || (row.expiresAt !== null && row.expiresAt <= this.clock.now())) return undefined;
     return row;
   }
 
-  /** Wake-up from the watcher: settle every waiter whose task another connection made ready. */
-  private checkWaiters(): void {
+  /**
+   * The watcher saw another connection's commit: settle every waiter whose task it made ready.
+   * Returns false when the read failed, so the watcher asks again at its next wake-up.
+   */
+  private checkWaiters(): boolean {
     const conn = this.conn;
-    if (conn === undefined || this.waiters.size === 0) return;
+    if (conn === undefined || this.waiters.size === 0) return true;
     let rows: ReadyRow[];
     try {
-      const version = conn.table.dataVersion();
-      if (version === this.seenDataVersion) return;
       rows = conn.table.readyAmong(JSON.stringify(Array.from(this.waiters.taskIds())), this.clock.now());
-      this.seenDataVersion = version;
     } catch {
-      // A transient read error (SQLITE_BUSY during recovery...): the next wake-up retries, since
-      // seenDataVersion was not advanced.
-      return;
+      // A transient read error (SQLITE_BUSY during recovery...): the next wake-up retries.
+      return false;
     }
     for (const row of rows) {
       let meta: ResultMeta;
@@ -280,6 +332,13 @@ export class SqliteBackend implements ResultBackend {
       }
       this.waiters.settle(row.taskId, meta);
     }
+    return true;
+  }
+
+  /** The last waiter left (or the backend stopped): stop watching and let the process exit. */
+  private onNoWaiters(): void {
+    this.watcher.stop();
+    this.keepAlive?.unref();
   }
 
   private armCleanup(): void {
@@ -295,6 +354,15 @@ export class SqliteBackend implements ResultBackend {
     }, this.cleanupIntervalMs);
     this.cleanupTimer.unref();
   }
+}
+
+function noop(): void {}
+
+/** What a failed batch held, for the error every `storeResult` of the batch shares. */
+function describeBatch(items: readonly QueuedWrite[]): string {
+  const first = items[0];
+  if (items.length === 1 && first !== undefined) return `storing the ${first.status} result of task ${first.taskId}`;
+  return `storing ${items.length} results`;
 }
 
 function closedError(): CeleriacError {

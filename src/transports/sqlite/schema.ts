@@ -13,9 +13,7 @@
  *   processes know to reload their routing cache.
  * - `celeriac_consumers`: live transports (pid, hostname, heartbeat) for the lease reaper.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqliteDatabase, type SqliteDatabase } from '../../connections/sqlite-database.js';
 import { CeleriacError } from '../../errors.js';
 
 /** Bumped when the tables change shape; a file from a newer celeriac is refused. */
@@ -91,21 +89,16 @@ export interface OpenOptions {
 }
 
 /**
- * Opens (creating if needed) the broker database at `path`: WAL journal (readers never block
- * the writer, and the `-wal` file is what other processes watch), `synchronous=NORMAL` (a
- * commit survives a process crash; an OS crash may lose the last commits — the usual WAL
- * trade-off), and the busy timeout. `:memory:` works but is private to this connection.
+ * Opens the broker database at `path` the way every embedded component does
+ * ({@link openSqliteDatabase}: WAL, `synchronous=NORMAL`, busy timeout, parent directory created)
+ * and creates the transport's tables. `:memory:` works but is private to this connection.
  *
- * @throws CeleriacError `CONFIG_INVALID` when the file was created by a newer celeriac.
+ * @throws CeleriacError `CONFIG_INVALID` when the file was created by a newer celeriac; the
+ *   driver's or file system's error when the file cannot be opened (the transport wraps it).
  */
-export function openBrokerDatabase(path: string, options: OpenOptions): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: options.busyTimeoutMs });
+export function openBrokerDatabase(path: string, options: OpenOptions): SqliteDatabase {
+  const db = openSqliteDatabase(path, options);
   try {
-    if (path !== ':memory:') enableWal(db);
-    db.pragma('synchronous = NORMAL');
-    // Keep the -wal file from staying huge after a burst once it has been checkpointed.
-    db.pragma('journal_size_limit = 67108864');
     db.transaction(() => {
       db.exec(SCHEMA);
       const found = db
@@ -127,21 +120,4 @@ export function openBrokerDatabase(path: string, options: OpenOptions): Database
     throw error;
   }
   return db;
-}
-
-/**
- * Switches to WAL. The mode is stored in the file, so this is a no-op after the first opener;
- * the switch needs a moment of exclusive access, so processes starting together retry briefly.
- */
-function enableWal(db: Database.Database): void {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      if (db.pragma('journal_mode', { simple: true }) === 'wal') return;
-      db.pragma('journal_mode = WAL');
-      return;
-    } catch (error) {
-      if (attempt >= 50 || (error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-    }
-  }
 }

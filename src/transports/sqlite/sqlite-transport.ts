@@ -11,11 +11,16 @@
  *   unacked messages back). Given-back messages come again with `redelivered: true`.
  * - Writes are batched: every publish and ack of one event-loop turn, plus the fetches that
  *   follow, commit in ONE transaction; each caller's promise settles when it committed.
- * - Other processes' commits are noticed through a file watch plus a slow poll
- *   (`change-watcher.ts`); local publishes wake local consumers directly.
+ * - Other processes' commits are noticed, while this transport has consumers, by the shared
+ *   `SqliteChangeWatcher` (file watch on the `-wal`, trailing re-check, slow poll); local
+ *   publishes wake local consumers directly.
+ * - SQLite failures reach callers as `CeleriacError('TRANSPORT_ERROR')` with the driver's error
+ *   as `cause`; a failed batch commit fails every publish/ack/reject that joined it.
  */
-import { resolve } from 'node:path';
-import type Database from 'better-sqlite3';
+import { dirname, resolve } from 'node:path';
+import { SqliteChangeWatcher } from '../../connections/sqlite-change-watcher.js';
+import type { SqliteDatabase } from '../../connections/sqlite-database.js';
+import { reasonOf, sqliteFailure } from '../../connections/sqlite-failure.js';
 import type { Clock } from '../../internal/clock.js';
 import { systemClock } from '../../internal/clock.js';
 import { parseSqliteUrl } from '../../internal/sqlite-url.js';
@@ -38,12 +43,11 @@ import { processWarningLogger } from '../virtual/process-warning-logger.js';
 import { QosConsumer } from '../virtual/qos-consumer.js';
 import { SettleOutcome } from '../virtual/settle-outcome.js';
 import { BindingStore } from './binding-store.js';
-import { ChangeWatcher } from './change-watcher.js';
 import { ConsumerRegistry } from './consumer-registry.js';
 import { LeaseReaper } from './lease-reaper.js';
 import { toMessageRecord } from './message-record.js';
 import { MessageStore, rowToMessage, type FetchedRow, type MessageRecord } from './message-store.js';
-import { hasPendingWrites, noPendingWrites, type PendingWrites } from './pending-writes.js';
+import { describeWrites, hasPendingWrites, noPendingWrites, type PendingWrites } from './pending-writes.js';
 import { openBrokerDatabase } from './schema.js';
 import { SqliteDelivery, type SqliteSettler } from './sqlite-delivery.js';
 import { TurnTransaction, type Fetched } from './turn-transaction.js';
@@ -96,15 +100,15 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 /** What exists only between start() and stop(). */
 interface OpenState {
-  db: Database.Database;
+  db: SqliteDatabase;
   store: MessageStore;
   bindings: BindingStore;
   registry: ConsumerRegistry;
   reaper: LeaseReaper;
-  watcher: ChangeWatcher;
+  /** Runs while this transport has consumers: nobody else needs other processes' commits. */
+  watcher: SqliteChangeWatcher;
   turn: TurnTransaction;
   releaseOwn: () => void;
-  dataVersion: () => number;
 }
 
 /**
@@ -140,7 +144,6 @@ export class SqliteTransport implements Transport {
   #batch: CommitBatch | undefined;
   #pumpScheduled = false;
   #cancelRetry: (() => void) | undefined;
-  #lastDataVersion = 0;
   readonly #keepAlive = new ConsumerKeepAlive();
 
   /** @throws CeleriacError `BAD_URL` for a malformed URL; `USAGE` when neither url nor path. */
@@ -164,11 +167,22 @@ export class SqliteTransport implements Transport {
     this.settings = Object.freeze(settings);
   }
 
-  /** Opens the file (creating tables), registers this consumer and reaps dead ones. */
+  /**
+   * Opens the file (creating it, its directory and the tables), registers this consumer and
+   * reaps dead ones. Idempotent.
+   *
+   * @throws CeleriacError `TRANSPORT_ERROR` when the file cannot be opened or written (cause:
+   *   the driver's error); `CONFIG_INVALID` when a newer celeriac created it.
+   */
   async start(): Promise<void> {
     if (this.#open !== undefined) return;
     const { clock, logger } = this.#options;
-    const db = openBrokerDatabase(this.path, { busyTimeoutMs: this.#options.busyTimeoutMs });
+    let db: SqliteDatabase;
+    try {
+      db = openBrokerDatabase(this.path, { busyTimeoutMs: this.#options.busyTimeoutMs });
+    } catch (error) {
+      throw sqliteFailure('TRANSPORT_ERROR', `sqlite transport: opening ${this.path}`, error);
+    }
     try {
       const store = new MessageStore(db);
       const registry = new ConsumerRegistry(db, {
@@ -196,26 +210,27 @@ export class SqliteTransport implements Transport {
         bindings,
         registry,
         reaper,
-        watcher: new ChangeWatcher({
-          dbPath: this.path === ':memory:' ? null : this.path,
+        watcher: new SqliteChangeWatcher({
+          path: this.path,
           pollIntervalMs: this.#options.pollIntervalMs,
-          clock,
-          logger,
-          onSignal: () => this.#onExternalSignal(),
+          dataVersion: () => dataVersion.get() ?? 0,
+          onChange: () => this.#wakeAll(),
+          onWatchError: (error) =>
+            logger.warn(
+              `sqlite transport: file watch on ${dirname(this.path)} failed (${reasonOf(error)}); ` +
+                `polling every ${this.#options.pollIntervalMs} ms instead`,
+            ),
         }),
         turn: new TurnTransaction(db, { store, bindings, registry, reaper, clock, logger, visibilityTimeoutMs }),
         releaseOwn: () => releaseTx.immediate(),
-        dataVersion: () => dataVersion.get() ?? 0,
       };
       registry.register();
       this.#open = open;
-      this.#lastDataVersion = open.dataVersion();
       open.reaper.start();
-      open.watcher.start();
     } catch (error) {
       this.#open = undefined;
       db.close();
-      throw error;
+      throw sqliteFailure('TRANSPORT_ERROR', `sqlite transport: opening ${this.path}`, error);
     }
   }
 
@@ -228,7 +243,7 @@ export class SqliteTransport implements Transport {
     if (open === undefined) return;
     for (const consumer of this.#consumers) consumer.deactivate();
     this.#consumers = [];
-    this.#updateKeepAlive();
+    this.#consumersChanged();
     open.watcher.stop();
     open.reaper.stop();
     this.#cancelRetry?.();
@@ -247,10 +262,22 @@ export class SqliteTransport implements Transport {
     open.db.close();
   }
 
+  /** @throws CeleriacError `TRANSPORT_ERROR` when the declaration cannot be written. */
   async declareQueue(spec: QueueSpec): Promise<void> {
-    this.#started('declare a queue').bindings.declare(spec);
+    const open = this.#started('declare a queue');
+    try {
+      open.bindings.declare(spec);
+    } catch (error) {
+      throw sqliteFailure('TRANSPORT_ERROR', `sqlite transport: declaring queue '${spec.name}'`, error);
+    }
   }
 
+  /**
+   * Joins this turn's batch; the promise settles when the batch committed.
+   *
+   * @throws CeleriacError `ENCODE_ERROR` for a message that cannot be stored (alone);
+   *   `TRANSPORT_ERROR` when the batch's commit failed (every write of the batch fails with it).
+   */
   publish(message: TransportMessage, route: PublishRoute): Promise<void> {
     if (this.#open === undefined) return Promise.reject(transportClosedError('publish'));
     let record: MessageRecord;
@@ -277,45 +304,71 @@ export class SqliteTransport implements Transport {
       () => {
         consumer.deactivate();
         this.#consumers = this.#consumers.filter((c) => c !== consumer);
-        this.#updateKeepAlive();
+        this.#consumersChanged();
       },
     );
     signal.addEventListener('abort', consumer.onAbort, { once: true });
     this.#consumers = [...this.#consumers, consumer];
-    this.#updateKeepAlive();
+    this.#consumersChanged();
     this.#schedulePump();
   }
 
+  /** @throws CeleriacError `TRANSPORT_ERROR` when the database fails. */
   async purge(queue: string): Promise<number> {
     const open = this.#started('purge');
     this.#flushWrites();
-    return open.store.purge(queue);
+    try {
+      return open.store.purge(queue);
+    } catch (error) {
+      throw sqliteFailure('TRANSPORT_ERROR', `sqlite transport: purge of queue '${queue}'`, error);
+    }
   }
 
+  /** @throws CeleriacError `TRANSPORT_ERROR` when the database fails. */
   async size(queue: string): Promise<number> {
     const open = this.#started('size a queue');
     this.#flushWrites();
-    return open.store.size(queue);
+    try {
+      return open.store.size(queue);
+    } catch (error) {
+      throw sqliteFailure('TRANSPORT_ERROR', `sqlite transport: size of queue '${queue}'`, error);
+    }
   }
 
+  /** @throws CeleriacError `ENCODE_ERROR` (message cannot be stored), `TRANSPORT_ERROR`. */
   async deadLetter(message: TransportMessage, queue: string, reason: string): Promise<void> {
     const open = this.#started('dead-letter');
     const record = toMessageRecord(message, '', queue);
     this.#flushWrites();
-    open.store.insertDeadLetter(queue, reason, this.#options.clock.now(), record);
+    try {
+      open.store.insertDeadLetter(queue, reason, this.#options.clock.now(), record);
+    } catch (error) {
+      throw sqliteFailure('TRANSPORT_ERROR', `sqlite transport: dead-lettering to '${queue}'`, error);
+    }
   }
 
+  /** @throws CeleriacError `TRANSPORT_ERROR` when the database fails. */
   async listDeadLetters(options: { limit?: number } = {}): Promise<DeadLetter[]> {
     const open = this.#started('list dead letters');
     this.#flushWrites();
-    return open.store.listDeadLetters(options.limit ?? -1);
+    try {
+      return open.store.listDeadLetters(options.limit ?? -1);
+    } catch (error) {
+      throw sqliteFailure('TRANSPORT_ERROR', 'sqlite transport: listing dead letters', error);
+    }
   }
 
+  /** @throws CeleriacError `TRANSPORT_ERROR` when the database fails. */
   async requeueDeadLetters(ids?: string[]): Promise<number> {
     const open = this.#started('requeue dead letters');
     this.#flushWrites();
     const numericIds = ids?.map(Number).filter(Number.isSafeInteger);
-    const count = open.db.transaction(() => open.store.requeueDeadLetters(numericIds)).immediate();
+    let count: number;
+    try {
+      count = open.db.transaction(() => open.store.requeueDeadLetters(numericIds)).immediate();
+    } catch (error) {
+      throw sqliteFailure('TRANSPORT_ERROR', 'sqlite transport: requeueing dead letters', error);
+    }
     if (count > 0) this.#wakeAll();
     return count;
   }
@@ -356,18 +409,22 @@ export class SqliteTransport implements Transport {
     this.#pumpScheduled = false;
     const open = this.#open;
     if (open === undefined) return;
-    const writing = hasPendingWrites(this.#writes);
     // Without writes to commit, look before taking the write lock: most wake-ups (another
     // process's commit, a poll) find nothing new for us.
-    if (!writing && !this.#anyConsumerFindsReady(open)) return;
+    if (!hasPendingWrites(this.#writes)) {
+      let ready: boolean;
+      try {
+        ready = this.#anyConsumerFindsReady(open);
+      } catch (error) {
+        this.#options.logger.warn(`sqlite transport: looking for messages failed: ${reasonOf(error)}`);
+        this.#retryPumpLater();
+        return;
+      }
+      if (!ready) return;
+    }
     const fetched = this.#commit(open, true);
     if (fetched === undefined) {
-      // The database refused (busy past the timeout, disk error): try again a poll later
-      // rather than spin on it.
-      this.#cancelRetry ??= this.#options.clock.setTimer(() => {
-        this.#cancelRetry = undefined;
-        this.#schedulePump();
-      }, this.#options.pollIntervalMs);
+      this.#retryPumpLater();
       return;
     }
     if (fetched.length > 0) this.#deliver(open, fetched);
@@ -379,6 +436,17 @@ export class SqliteTransport implements Transport {
     }
   };
 
+  /**
+   * The database refused (busy past the timeout, disk error): try again a poll later rather
+   * than spin on it.
+   */
+  #retryPumpLater(): void {
+    this.#cancelRetry ??= this.#options.clock.setTimer(() => {
+      this.#cancelRetry = undefined;
+      this.#schedulePump();
+    }, this.#options.pollIntervalMs);
+  }
+
   /** Commits pending writes now, without fetching (before reads and at stop). */
   #flushWrites(): void {
     const open = this.#open;
@@ -387,7 +455,8 @@ export class SqliteTransport implements Transport {
 
   /**
    * Runs one write transaction and settles the batch's promises; returns what was leased, or
-   * undefined when the transaction failed (the batch's callers see the error).
+   * undefined when the transaction failed (the batch's callers see the error, wrapped once
+   * here for all of them: this is the one place a publish, ack or reject meets SQLite).
    */
   #commit(open: OpenState, fetch: boolean): Fetched[] | undefined {
     const writes = this.#writes;
@@ -398,8 +467,9 @@ export class SqliteTransport implements Transport {
     try {
       fetched = open.turn.run(writes, fetch ? this.#consumers : []);
     } catch (error) {
-      this.#options.logger.warn(`sqlite transport: write transaction failed: ${String(error)}`);
-      batch?.reject(error);
+      const what = describeWrites(writes);
+      this.#options.logger.warn(`sqlite transport: write transaction failed (${what}): ${reasonOf(error)}`);
+      batch?.reject(sqliteFailure('TRANSPORT_ERROR', `sqlite transport: ${what}`, error));
       return undefined;
     }
     batch?.resolve();
@@ -488,17 +558,21 @@ export class SqliteTransport implements Transport {
     if (this.#consumers.length > 0) this.#schedulePump();
   }
 
-  /** Another process may have committed: if `data_version` moved, look for new messages. */
-  #onExternalSignal(): void {
-    const open = this.#open;
-    if (open === undefined || this.#consumers.length === 0) return;
-    const version = open.dataVersion();
-    if (version === this.#lastDataVersion) return;
-    this.#lastDataVersion = version;
-    this.#wakeAll();
-  }
-
-  #updateKeepAlive(): void {
-    this.#keepAlive.update(this.#consumers.length);
+  /**
+   * Holds the process open and watches for other processes' commits while there are
+   * consumers. The watcher syncs before the pump that consume() schedules reads the queues, so
+   * a commit landing in between still wakes it.
+   */
+  #consumersChanged(): void {
+    const count = this.#consumers.length;
+    this.#keepAlive.update(count);
+    const watcher = this.#open?.watcher;
+    if (watcher === undefined) return;
+    if (count === 0) {
+      watcher.stop();
+    } else if (!watcher.running) {
+      watcher.sync();
+      watcher.start();
+    }
   }
 }
