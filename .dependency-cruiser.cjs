@@ -34,7 +34,7 @@ forbidden.push({
   comment: 'open clients in src/connections/ (e.g. openSqliteDatabase), not in the component',
   severity: 'error',
   from: { path: '^src/', pathNot: '^src/connections/' },
-  to: { path: 'node_modules/better-sqlite3/', dependencyTypesNot: ['type-only'] },
+  to: { path: 'node_modules/(better-sqlite3|ioredis)/', dependencyTypesNot: ['type-only'] },
 });
 module.exports = {
   forbidden,

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs every test file with node's test runner (through tsx, so tests are TypeScript) and ends
 // with the closing line the project promises: `N passed, N failed, N skipped`.
+// Each file runs in its own process; --test-force-exit ends a file's process once its tests are
+// done, so a handle left open (a leak, which a test should fix) cannot hang the whole run.
 // Usage: npm test [-- <path filter>...]   e.g. npm test -- src/protocol
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -37,12 +39,32 @@ const child = spawn(
     'tsx',
     '--test',
     '--test-concurrency=2',
+    // A file whose tests are done exits even if a client handle is left open: a leak must not hang CI.
+    '--test-force-exit',
     '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=./scripts/test-summary-reporter.mjs',
     '--test-reporter-destination=stdout',
     ...files,
   ],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] },
 );
-child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
+// The spec reporter ends with `ℹ pass N`, `ℹ fail N`, `ℹ cancelled N`, `ℹ skipped N`; turn them
+// into the one closing line the project promises (cancelled tests count as failed).
+const totals = { pass: 0, fail: 0, cancelled: 0, skipped: 0 };
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  const text = tail + chunk.toString();
+  const lines = text.split('\n');
+  tail = lines.pop() ?? '';
+  for (const line of lines) {
+    const m = /^ℹ (pass|fail|cancelled|skipped) (\d+)$/.exec(line.trim());
+    if (m) totals[m[1]] = Number(m[2]);
+  }
+});
+child.on('exit', (code, signal) => {
+  const m = /^ℹ (pass|fail|cancelled|skipped) (\d+)$/.exec(tail.trim());
+  if (m) totals[m[1]] = Number(m[2]);
+  const failed = totals.fail + totals.cancelled;
+  process.stdout.write(`\n${totals.pass} passed, ${failed} failed, ${totals.skipped} skipped\n`);
+  process.exit(signal ? 1 : (code ?? 1));
+});

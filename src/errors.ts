@@ -26,7 +26,11 @@ export type ErrorCode =
   | 'TRANSPORT_CLOSED'
   | 'TRANSPORT_ERROR'
   | 'APP_LOAD_FAILED'
-  | 'USAGE';
+  | 'USAGE'
+  | 'TASK_RETRY'
+  | 'TASK_REJECT'
+  | 'TASK_IGNORE'
+  | 'MAX_RETRIES_EXCEEDED';
 
 /** Base class of every error celeriac throws: a stable `code`, a message, an optional `cause`. */
 export class CeleriacError extends Error {

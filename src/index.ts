@@ -4,7 +4,27 @@
 export { Celery, DEFAULT_BROKER_URL, type CeleryOptions } from './app/celery.js';
 export { AsyncResult, type GetOptions } from './app/async-result.js';
 export type { ApplyOptions } from './app/apply-options.js';
-export type { Task, RemoteTask, TaskOptions, TaskContext, TaskRequest, TaskSender } from './app/task-types.js';
+export type {
+  Task,
+  RemoteTask,
+  TaskOptions,
+  TaskContext,
+  TaskRequest,
+  TaskSender,
+  TaskBase,
+  TaskHooks,
+  TaskHookName,
+  RetryOptions,
+  ExceptionInfo,
+  ErrorClass,
+} from './app/task-types.js';
+export { Retry, Reject, Ignore, MaxRetriesExceededError, type RetryInit, type RetryPlan } from './app/task-control.js';
+export { defineTaskBase } from './app/task-base.js';
+export type { LoggingSetupOptions } from './app/logging-setup.js';
+export { AppSignals, CELERY_SIGNAL_NAMES, type CelerySignalName } from './app/signals/app-signals.js';
+export { Signal, type SignalHandler, type ConnectOptions } from './app/signals/signal.js';
+export type * from './app/signals/signal-payloads.js';
+export type { LogSink, LogRecord, LogLevel, Logger } from './internal/logger.js';
 export type { TaskRoute, TaskRouter } from './app/router.js';
 export { Config, type SettingsInput, type CeleriacConfig } from './app/config/config.js';
 export { Worker, type WorkerOptions, type WorkerStats } from './worker/worker.js';

@@ -22,10 +22,13 @@ import type { ApplyOptions } from './apply-options.js';
 import { AsyncResult } from './async-result.js';
 import { Config, type SettingsInput } from './config/config.js';
 import type { ConfigNotice } from './config/config-notice.js';
+import { setupAppLogging, type LoggingSetupOptions } from './logging-setup.js';
 import { Producer } from './producer.js';
 import { compileRoutes } from './router.js';
+import { AppSignals } from './signals/app-signals.js';
+import { TaskDefinition } from './task-definition.js';
 import { createTask } from './task-factory.js';
-import type { RegisteredTask, RemoteTask, Task, TaskContext, TaskOptions } from './task-types.js';
+import type { RegisteredTask, RemoteTask, Task, TaskBase, TaskContext, TaskOptions } from './task-types.js';
 
 /** Where the embedded broker lives when nothing is configured. */
 export const DEFAULT_BROKER_URL = 'sqlite:///celeriac.db';
@@ -35,6 +38,8 @@ export interface CeleryOptions {
   clock?: Clock;
   /** Logger; default: a Celery-format logger at `info` on standard error. */
   logger?: Logger;
+  /** Uniform random numbers in [0, 1) for retry jitter; default `Math.random` (tests pin it). */
+  random?: () => number;
 }
 
 export class Celery {
@@ -43,7 +48,16 @@ export class Celery {
   /** Registered tasks by name. */
   readonly tasks = new Map<string, RegisteredTask>();
   readonly clock: Clock;
+  /** Random source of retry jitter. */
+  readonly random: () => number;
+  /** The app's logger; `setupLogging()` replaces it. */
   log: Logger;
+  /**
+   * Typed signals (Celery's `celery.signals`, per app):
+   * `app.signals.taskFailure.connect(({ taskId, exception }) => ...)`; also by Celery's name,
+   * `app.signals.get('task_failure')`. See {@link AppSignals}.
+   */
+  readonly signals: AppSignals = new AppSignals(() => this.log);
   /** A per-process id, used as `reply_to` (Celery's `app.thread_oid`). */
   readonly oid = randomUUID();
 
@@ -64,7 +78,20 @@ export class Celery {
   ) {
     this.conf = new Config(config);
     this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
     this.log = options.logger ?? createLogger({ level: 'info' });
+  }
+
+  /**
+   * Configure logging as Celery's worker does at start (`app.log.setup()`): unless a
+   * `setupLogging` signal handler takes over, `app.log` becomes a new logger at `loglevel` on
+   * standard error or `logfile`; then `afterSetupLogger` / `afterSetupTaskLogger` fire, whose
+   * handlers can `addSink()` to ship records elsewhere. Call it before creating workers.
+   * @returns the logger now in `app.log`.
+   * @throws Error for an unknown log level.
+   */
+  setupLogging(options: LoggingSetupOptions = {}): Logger {
+    return setupAppLogging(this, options);
   }
 
   /**
@@ -81,20 +108,30 @@ export class Celery {
 
   /**
    * Register a task. Returns a handle that is callable locally (`add(2, 3)`) and sendable
-   * (`add.delay(2, 3)`), typed by the function's parameters and return type.
+   * (`add.delay(2, 3)`), typed by the function's parameters and return type. Options may carry
+   * handlers (`onFailure`...) and a `base` of shared defaults and handlers (see
+   * `defineTaskBase`); inside handlers `this` is the run's {@link TaskContext}.
    * @throws CeleriacError('DUPLICATE_TASK') when the name is already registered.
+   * @throws CeleriacError('CONFIG_INVALID') for a bad option value (`maxRetries: -1`...).
    */
   task<A extends unknown[], R>(name: string, fn: (...args: A) => R): Task<A, R>;
-  task<A extends unknown[], R>(options: TaskOptions & { bind: true }, fn: (ctx: TaskContext, ...args: A) => R): Task<A, R>;
-  task<A extends unknown[], R>(options: TaskOptions & { bind?: false }, fn: (...args: A) => R): Task<A, R>;
+  task<A extends unknown[], R, B extends TaskBase = Record<never, never>>(
+    options: TaskOptions & { bind: true; base?: B } & ThisType<TaskContext & B>,
+    fn: (ctx: TaskContext & B, ...args: A) => R,
+  ): Task<A, R>;
+  task<A extends unknown[], R, B extends TaskBase = Record<never, never>>(
+    options: TaskOptions & { bind?: false; base?: B } & ThisType<TaskContext & B>,
+    fn: (...args: A) => R,
+  ): Task<A, R>;
   task(nameOrOptions: string | TaskOptions, fn: (...args: never[]) => unknown): Task<unknown[], unknown> {
     const options: TaskOptions = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : { ...nameOrOptions };
     if (!options.name) throw new CeleriacError('CONFIG_INVALID', 'a task needs a name (app.task("tasks.add", fn))');
     if (this.tasks.has(options.name)) {
       throw new CeleriacError('DUPLICATE_TASK', `task '${options.name}' is already registered`);
     }
-    this.tasks.set(options.name, { name: options.name, options: Object.freeze(options), fn });
-    return createTask(this, options, fn);
+    const definition = new TaskDefinition(this, options, fn);
+    this.tasks.set(options.name, definition);
+    return createTask(this, definition);
   }
 
   /**
@@ -124,11 +161,11 @@ export class Celery {
     kwargs: Record<string, unknown> = {},
     options: ApplyOptions = {},
   ): Promise<AsyncResult<R>> {
-    const task = this.tasks.get(name);
+    const taskOptions = this.tasks.get(name)?.options;
     const id = await this.producer().send(name, args, kwargs, options, {
-      queue: task?.options.queue,
-      serializer: task?.options.serializer,
-      ignoreResult: task?.options.ignoreResult ?? this.conf.taskIgnoreResult,
+      queue: taskOptions?.queue,
+      serializer: taskOptions?.serializer,
+      ignoreResult: taskOptions?.ignoreResult ?? this.conf.taskIgnoreResult,
     });
     return this.asyncResult<R>(id);
   }
@@ -219,6 +256,7 @@ export class Celery {
       replyTo: this.oid,
       route: compileRoutes(this.conf.taskRoutes),
       clock: this.clock,
+      signals: this.signals,
     });
     return this.producerInstance;
   }

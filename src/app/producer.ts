@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { argsRepr, kwargsRepr } from '../protocol/python-repr.js';
 import { encodeTaskMessage, formatEtaHeader, originNodename } from '../protocol/task-codec.js';
 import type { TaskMessage } from '../protocol/task-message.js';
+import type { TransportMessage } from '../protocol/transport-message.js';
 import type { Transport, PublishRoute } from '../transports/transport.js';
 import type { Clock } from '../internal/clock.js';
 import type { Logger } from '../internal/logger.js';
@@ -14,7 +15,9 @@ import { retrying, type BackoffPolicy } from '../internal/retry.js';
 import { CeleriacError } from '../errors.js';
 import type { ApplyOptions } from './apply-options.js';
 import { currentTaskStorage } from './current-task.js';
+import type { PublishTarget } from './retry-message.js';
 import type { TaskRoute } from './router.js';
+import type { AppSignals } from './signals/app-signals.js';
 
 export interface ProducerSettings {
   defaultQueue: string;
@@ -28,6 +31,17 @@ export interface ProducerSettings {
   replyTo: string;
   route(name: string, args: unknown[], kwargs: Record<string, unknown>): TaskRoute | undefined;
   clock: Clock;
+  /** `before_task_publish` / `after_task_publish` are sent here when given. */
+  signals?: AppSignals;
+}
+
+/** How a prepared message is published (see {@link Producer.publishMessage}). */
+export interface PublishMessageOptions {
+  /** Serializer name; default: the one of `message.contentType`, else json. */
+  serializer?: string;
+  /** Retry a lost connection; default `task_publish_retry`. */
+  retry?: boolean;
+  retryPolicy?: ApplyOptions['retryPolicy'];
 }
 
 /** Per-task defaults the producer applies when the call does not say. */
@@ -45,7 +59,8 @@ function isConnectionError(err: unknown): boolean {
 const emptyEmbed = Object.freeze({ callbacks: null, errbacks: null, chain: null, chord: null });
 
 export class Producer {
-  private readonly declared = new Set<string>();
+  /** One declaration per queue, shared by concurrent sends (a burst must not declare 1,000 times). */
+  private readonly declared = new Map<string, Promise<void>>();
 
   constructor(
     private readonly transport: () => Promise<Transport>,
@@ -111,22 +126,77 @@ export class Producer {
     const route: PublishRoute = exchange
       ? { exchange, routingKey: options.routingKey ?? routed?.routingKey ?? queue }
       : { exchange: '', routingKey: queue };
+    await this.dispatch(message, encoded, route, queue, options.retry, options.retryPolicy);
+    return id;
+  }
+
+  /**
+   * Publish a message built elsewhere (a retry, a canvas step) to a queue or an exchange route,
+   * with the publish signals and retry policy of {@link send}.
+   * @throws EncodeError when the message cannot be encoded; the transport's error when
+   *   publishing fails after the retries.
+   */
+  async publishMessage(message: TaskMessage, target: PublishTarget, options: PublishMessageOptions = {}): Promise<void> {
+    const encoded = encodeTaskMessage(message, { serializer: options.serializer });
+    if ('queue' in target) {
+      await this.dispatch(message, encoded, { exchange: '', routingKey: target.queue }, target.queue, options.retry, options.retryPolicy);
+    } else {
+      await this.dispatch(message, encoded, target, undefined, options.retry, options.retryPolicy);
+    }
+  }
+
+  private async dispatch(
+    message: TaskMessage,
+    encoded: TransportMessage,
+    route: PublishRoute,
+    queue: string | undefined,
+    retry: boolean | undefined,
+    retryPolicy: ApplyOptions['retryPolicy'],
+  ): Promise<void> {
+    const name = message.task;
+    const retryEnabled = retry ?? this.settings.publishRetry;
+    const policy = retryEnabled ? { ...this.settings.publishRetryPolicy, ...retryPolicy } : null;
+    const signals = this.settings.signals;
+    if (signals?.beforeTaskPublish.connected) {
+      signals.beforeTaskPublish.send({
+        sender: name,
+        body: [message.args, message.kwargs, message.embed],
+        exchange: route.exchange,
+        routingKey: route.routingKey,
+        headers: encoded.headers,
+        properties: encoded.properties,
+        retryPolicy: policy,
+      });
+    }
     const publish = async (): Promise<void> => {
       const transport = await this.transport();
-      if (!this.declared.has(queue)) {
-        await transport.declareQueue({ name: queue, exchange: queue, routingKey: queue }); // Celery's create_missing_queues shape
-        this.declared.add(queue);
+      if (queue !== undefined) {
+        let declaring = this.declared.get(queue);
+        if (!declaring) {
+          // Celery's create_missing_queues shape: a direct exchange named as the queue.
+          declaring = transport.declareQueue({ name: queue, exchange: queue, routingKey: queue });
+          this.declared.set(queue, declaring);
+          declaring.catch(() => this.declared.delete(queue)); // a failed declare is retried next send
+        }
+        await declaring;
       }
       await transport.publish(encoded, route);
     };
-    if (!(options.retry ?? this.settings.publishRetry)) {
+    if (policy === null) {
       await publish();
-      return id;
+    } else {
+      await retrying(publish, policy, isConnectionError, (err, attempt, delayMs) =>
+        this.settings.log.warn(`publishing ${name}[${message.id}] failed (${(err as Error).message}); retry ${attempt} in ${delayMs} ms`),
+      );
     }
-    const policy = { ...this.settings.publishRetryPolicy, ...options.retryPolicy };
-    await retrying(publish, policy, isConnectionError, (err, retry, delayMs) =>
-      this.settings.log.warn(`publishing ${name}[${id}] failed (${(err as Error).message}); retry ${retry} in ${delayMs} ms`),
-    );
-    return id;
+    if (signals?.afterTaskPublish.connected) {
+      signals.afterTaskPublish.send({
+        sender: name,
+        body: [message.args, message.kwargs, message.embed],
+        exchange: route.exchange,
+        routingKey: route.routingKey,
+        headers: encoded.headers,
+      });
+    }
   }
 }

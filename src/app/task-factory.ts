@@ -1,11 +1,13 @@
 /**
  * Builds the handle `app.task()` returns: a function that runs the task locally (Celery's
- * `Task.__call__`) carrying `delay` / `applyAsync` to send it.
+ * `Task.__call__`: no handlers, no result stored) carrying `delay` / `applyAsync` to send it.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApplyOptions } from './apply-options.js';
 import type { Celery } from './celery.js';
-import type { Task, TaskContext, TaskOptions, TaskRequest } from './task-types.js';
+import { createTaskContext } from './task-context.js';
+import type { TaskDefinition } from './task-definition.js';
+import type { Task, TaskRequest } from './task-types.js';
 
 /** The request a directly-called bound task sees: a fresh id, no message behind it. */
 function directRequest(name: string, args: unknown[]): TaskRequest {
@@ -30,28 +32,29 @@ function directRequest(name: string, args: unknown[]): TaskRequest {
   };
 }
 
-export function createTask(app: Celery, options: TaskOptions, fn: (...args: never[]) => unknown): Task<unknown[], unknown> {
-  const call = fn as (...args: unknown[]) => unknown;
-  const local = options.bind
+export function createTask(app: Celery, definition: TaskDefinition): Task<unknown[], unknown> {
+  const name = definition.name;
+  const call = definition.fn as (...args: unknown[]) => unknown;
+  const local = definition.declared.bind
     ? (...args: unknown[]): unknown => {
-        const request = directRequest(options.name, args);
-        const ctx: TaskContext = {
-          request,
-          log: app.log.child({ taskName: options.name, taskId: request.id }),
-          app,
-          signal: new AbortController().signal,
-        };
+        const ctx = createTaskContext(
+          definition.resolve().contextPrototype,
+          directRequest(name, args),
+          new AbortController().signal,
+          app.log,
+        );
         return call(ctx, ...args);
       }
     : (...args: unknown[]): unknown => call(...args);
 
   const applyAsync = (args: unknown[] = [], kwargs: Record<string, unknown> = {}, applyOptions: ApplyOptions = {}) =>
-    app.sendTask(options.name, args, kwargs, applyOptions);
+    app.sendTask(name, args, kwargs, applyOptions);
   // A function's own `name` is read-only to assignment; define it so `add.name === 'tasks.add'`.
-  Object.defineProperty(local, 'name', { value: options.name });
+  Object.defineProperty(local, 'name', { value: name });
+  // The effective options (annotations included), read when asked.
+  Object.defineProperty(local, 'options', { get: () => definition.options, enumerable: true });
   return Object.assign(local, {
-    options: Object.freeze({ ...options }),
     delay: (...args: unknown[]) => applyAsync(args),
     applyAsync,
-  });
+  }) as Task<unknown[], unknown>;
 }

@@ -1,14 +1,88 @@
 /**
- * The shapes of tasks: options, the bound context, and the typed handles `app.task` and
- * `app.remoteTask` return. Mirrors Celery's `@app.task(...)` options and `Task.request`
- * (celery/app/task.py `Context`).
+ * The shapes of tasks: options, hooks, the bound context, and the typed handles `app.task` and
+ * `app.remoteTask` return. Mirrors Celery's `@app.task(...)` options, `Task` handler methods and
+ * `Task.request` (celery/app/task.py).
  */
 import type { Logger } from '../internal/logger.js';
+import type { SerializedException } from '../protocol/result-meta.js';
+import type { TaskState } from '../protocol/task-state.js';
 import type { AsyncResult } from './async-result.js';
 import type { ApplyOptions } from './apply-options.js';
 
-/** Options of `app.task({...}, fn)`; each mirrors the Celery task option of the same snake_case name. */
-export interface TaskOptions {
+/**
+ * What a failure or retry handler learns about the error (Celery's `ExceptionInfo`, `einfo`).
+ */
+export interface ExceptionInfo {
+  /** What was thrown. */
+  exception: unknown;
+  /** Its Celery form, as stored in the result backend (`exc_type`, `exc_message`, `exc_module`). */
+  serialized: SerializedException;
+  /** The stored traceback text (the JS stack, with causes). */
+  traceback: string;
+}
+
+/**
+ * Task handlers (Celery's `Task.before_start`, `on_success`, `on_failure`, `on_retry`,
+ * `after_return`). `this` is the run's {@link TaskContext} (Celery's `self`): `this.name`,
+ * `this.app`, `this.request`, `this.log`, plus the members of the task's `base`. `args` and
+ * `kwargs` are the message's. Handlers may be async; the worker awaits them.
+ *
+ * Order, as Celery's tracer (celery/app/trace.py): `beforeStart` → the task → store the result →
+ * `onSuccess` / `onFailure` / `onRetry` → signals (`taskSuccess` / `taskFailure` / `taskRetry`)
+ * → `afterReturn` (not after a retry, reject or ignore) → `taskPostrun`.
+ * A `beforeStart` that throws fails the task; any other handler that throws is logged and
+ * changes nothing (the state is already stored).
+ */
+export interface TaskHooks {
+  /** Before the task function runs (Celery 5.2's `before_start`). */
+  beforeStart?(taskId: string, args: unknown[], kwargs: Record<string, unknown>): void | Promise<void>;
+  /** After SUCCESS is stored; `retval` is what the task returned. */
+  onSuccess?(retval: unknown, taskId: string, args: unknown[], kwargs: Record<string, unknown>): void | Promise<void>;
+  /** After FAILURE is stored; `exc` is what the task threw. */
+  onFailure?(exc: unknown, taskId: string, args: unknown[], kwargs: Record<string, unknown>, einfo: ExceptionInfo): void | Promise<void>;
+  /** After RETRY is stored and the retry is sent; `exc` is the retry's reason (may be undefined). */
+  onRetry?(exc: unknown, taskId: string, args: unknown[], kwargs: Record<string, unknown>, einfo: ExceptionInfo): void | Promise<void>;
+  /**
+   * After SUCCESS or FAILURE and its handler; `retval` is the return value or the thrown error.
+   * `einfo` is the failure's info (Celery 5.2 always passes None here), null on success.
+   */
+  afterReturn?(
+    status: TaskState,
+    retval: unknown,
+    taskId: string,
+    args: unknown[],
+    kwargs: Record<string, unknown>,
+    einfo: ExceptionInfo | null,
+  ): void | Promise<void>;
+}
+
+/** Names of the {@link TaskHooks}. */
+export type TaskHookName = keyof TaskHooks;
+
+/** An error class `autoretryFor` matches with `instanceof` (`Error` matches every error). */
+export type ErrorClass = abstract new (...args: never[]) => unknown;
+
+/**
+ * Defaults and handlers shared by several tasks (Celery's custom `Task` base class): every
+ * option but `name`, `bind` and `params`, every hook, and any helpers of your own, which the
+ * task's context inherits (`this.notify()` in a hook, `ctx.notify()` in a bound task). A class
+ * instance works as well as a plain object. Build one with `defineTaskBase` for typed `this`.
+ */
+export type TaskBase = Omit<TaskOptions, 'name' | 'bind' | 'params'>;
+
+/**
+ * Options of `app.task({...}, fn)`; each mirrors the Celery task option of the same snake_case
+ * name. Effective options merge, lowest first: the `base` chain, these, then `task_annotations`
+ * (the entry for the task's name, then `'*'`, as Celery applies them). Durations are
+ * **seconds**, as in Celery.
+ * @example
+ * ```ts
+ * app.task({ name: 'tasks.sync', autoretryFor: [FetchError], retryBackoff: true, maxRetries: 5,
+ *            onFailure(exc, taskId) { this.log.error({ err: exc }, `gave up on ${taskId}`); } },
+ *          async (url: string) => sync(url));
+ * ```
+ */
+export interface TaskOptions extends TaskHooks {
   /** Registered name, e.g. `tasks.add` (Celery's `name`). Required: JS has no module path to derive it from. */
   name: string;
   /** Pass a {@link TaskContext} as the first argument (Celery's `bind=True`). Default false. */
@@ -29,6 +103,65 @@ export interface TaskOptions {
    * kwargs object is passed as one extra last argument.
    */
   params?: string[];
+  /** Shared defaults and handlers merged under these options (Celery's `base=`); see {@link TaskBase}. */
+  base?: TaskBase;
+  /**
+   * Retries `ctx.retry()` may make before the task fails (Celery's `max_retries`); `null` retries
+   * forever. Default 3.
+   */
+  maxRetries?: number | null;
+  /** Delay of `ctx.retry()` without `countdown` or `eta`, in **seconds** (Celery's `default_retry_delay`). Default 180. */
+  defaultRetryDelay?: number;
+  /**
+   * Errors that make the worker retry the task by itself (Celery's `autoretry_for`): a thrown
+   * error that is an instance of one of these becomes `ctx.retry({ exc })`. Default none.
+   */
+  autoretryFor?: readonly ErrorClass[];
+  /** Options of the automatic retries (Celery's `retry_kwargs`): `countdown` (seconds), `maxRetries`. */
+  retryKwargs?: { countdown?: number; maxRetries?: number | null };
+  /**
+   * Exponential back-off for `autoretryFor` retries (Celery's `retry_backoff`): `true` starts at
+   * 1 second, a number at that many **seconds**; the n-th retry waits `base × 2^n` seconds (capped
+   * by `retryBackoffMax`, jittered by `retryJitter`). Default false (`defaultRetryDelay`).
+   */
+  retryBackoff?: boolean | number;
+  /** Cap of the back-off, in **seconds** (Celery's `retry_backoff_max`). Default 600. */
+  retryBackoffMax?: number;
+  /** Full jitter: wait a random whole number of seconds up to the back-off (Celery's `retry_jitter`). Default true. */
+  retryJitter?: boolean;
+  /**
+   * Rate limit (Celery's `rate_limit`, e.g. `'10/s'`, `'100/m'`). Carried in the options (and
+   * settable by `task_annotations`); not enforced yet.
+   */
+  rateLimit?: string | null;
+}
+
+/** `ctx.retry()` options (Celery's `Task.retry` arguments). */
+export interface RetryOptions {
+  /** Why (Celery's `exc`): stored as the RETRY result; rethrown instead of `MaxRetriesExceededError` when retries run out. */
+  exc?: unknown;
+  /** Run again in this many **seconds** (Celery's unit). Default: the task's `defaultRetryDelay` (180). */
+  countdown?: number;
+  /** Run again at this time (instead of `countdown`). */
+  eta?: Date;
+  /** Override the task's `maxRetries` for this call; `null` means no limit. */
+  maxRetries?: number | null;
+  /** Retry with other positional arguments (default: the same). */
+  args?: unknown[];
+  /** Retry with other keyword arguments (default: the same). */
+  kwargs?: Record<string, unknown>;
+  /** Send the retry to this queue (default: the queue it came from). */
+  queue?: string;
+  /** Send the retry through this exchange with `routingKey` (default: as it came). */
+  exchange?: string;
+  routingKey?: string;
+  /** 0..9 (default: the priority it was delivered with). */
+  priority?: number;
+  /** Extra headers for the retried message. */
+  headers?: Record<string, unknown>;
+  /** Hard / soft time limits in seconds for the retried run (default: the message's). */
+  timeLimit?: number;
+  softTimeLimit?: number;
 }
 
 /** What a bound task sees of the message that started it (Celery's `self.request`). */
@@ -56,15 +189,39 @@ export interface TaskRequest {
   calledDirectly: boolean;
 }
 
-/** First argument of a bound task. */
+/**
+ * First argument of a bound task, `this` of its handlers, and `task` in task signals (Celery's
+ * bound `self`). It inherits the members of the task's `base`.
+ */
 export interface TaskContext {
-  request: TaskRequest;
+  /** The registered task name. */
+  readonly name: string;
+  /** The effective options (base, own, annotations merged). */
+  readonly options: Readonly<TaskOptions>;
+  readonly request: TaskRequest;
   /** A logger whose lines carry the task name and id. */
-  log: Logger;
+  readonly log: Logger;
   /** The app the task belongs to (to send other tasks). */
-  app: import('./celery.js').Celery;
+  readonly app: import('./celery.js').Celery;
   /** Aborted when the task is revoked with terminate or the worker shuts down cold. */
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
+  /**
+   * Retry the task (Celery's `self.retry()`): the worker stores RETRY with `exc`, republishes the
+   * same task id with `retries + 1` and an ETA `countdown` **seconds** from now (default the
+   * task's `defaultRetryDelay`, 180 s), parent id = this task's id, same root id, queue and
+   * priority, and stores nothing else for this run. Never returns: it throws a `Retry`
+   * the worker recognises (do not swallow it). Call it as `ctx.retry(...)`, not detached.
+   * @throws Retry normally.
+   * @throws `options.exc` or MaxRetriesExceededError when `retries` would exceed `maxRetries`
+   *   (the task then fails with it); `options.exc` (or a Retry) when the task was called directly.
+   * @example
+   * ```ts
+   * app.task({ name: 'tasks.fetch', bind: true, maxRetries: 5 }, async (ctx, url: string) => {
+   *   try { return await fetchIt(url); } catch (exc) { ctx.retry({ exc, countdown: 60 }); }
+   * });
+   * ```
+   */
+  retry(options?: RetryOptions): never;
 }
 
 /** A handle to send a task by name with typed arguments and result. */
@@ -92,10 +249,11 @@ export type Task<A extends unknown[], R> = ((...args: A) => R) &
 /** A typed stub for a task implemented elsewhere (another service, another language). */
 export type RemoteTask<A extends unknown[], R> = TaskSender<A, Awaited<R>>;
 
-/** What the registry keeps for each task: the function and its options, untyped. */
+/** What the registry keeps for each task: the function and its effective options, untyped. */
 export interface RegisteredTask {
-  name: string;
-  options: Readonly<TaskOptions>;
+  readonly name: string;
+  /** Effective options: base chain, own options, `task_annotations` (resolved on first read). */
+  readonly options: Readonly<TaskOptions>;
   /** The user's function; with `bind`, its first argument is a {@link TaskContext}. */
-  fn: (...args: never[]) => unknown;
+  readonly fn: (...args: never[]) => unknown;
 }

@@ -4,9 +4,11 @@
  */
 import { CeleriacError } from '../errors.js';
 import type { Clock } from '../internal/clock.js';
+import { celeryOptionName, type TransportOptions } from '../transports/transport-options.js';
 import { parseSqliteUrl } from '../internal/sqlite-url.js';
 import type { ResultBackend } from './backend.js';
 import { MemoryBackend } from './memory/memory-backend.js';
+import { RedisBackend, type RedisBackendLogger, type RedisBackendOptions } from './redis/redis-backend.js';
 import { SqliteBackend, type SqliteBackendOptions } from './sqlite/sqlite-backend.js';
 
 export interface CreateBackendOptions {
@@ -19,12 +21,60 @@ export interface CreateBackendOptions {
   clock?: Clock;
   /** Extra options of the sqlite backend (busy timeout, poll interval, batch size...). */
   sqlite?: Omit<SqliteBackendOptions, 'path' | 'resultExpiresMs' | 'clock'>;
+  /**
+   * Celery's `result_backend_transport_options` as the config layer reads them (camelCase, ms).
+   * The Redis backend takes `globalKeyprefix`, `masterName`, `sentinelKwargs`, `socketTimeoutMs`,
+   * `socketConnectTimeoutMs`, `socketKeepalive` and `clientName`; any other is reported through
+   * `logger` as having no effect.
+   */
+  transportOptions?: TransportOptions;
+  /** Extra options of the Redis backend (batch sizes...). */
+  redis?: Pick<RedisBackendOptions, 'maxBatchSize' | 'maxBatchChars'>;
+  /** Receives warnings of network backends (connection trouble, ignored options); default Node process warnings. */
+  logger?: RedisBackendLogger;
 }
 
 type BackendFactory = (url: string, options: CreateBackendOptions) => ResultBackend;
 
 const sqliteBackend = (path: string, options: CreateBackendOptions): ResultBackend =>
   new SqliteBackend({ ...options.sqlite, path, resultExpiresMs: options.resultExpiresMs, clock: options.clock });
+
+/** The `result_backend_transport_options` the Redis backend uses. */
+const redisBackendOptionNames = new Set([
+  'globalKeyprefix',
+  'masterName',
+  'sentinelKwargs',
+  'socketTimeoutMs',
+  'socketConnectTimeoutMs',
+  'socketKeepalive',
+  'clientName',
+]);
+
+function redisBackend(url: string, options: CreateBackendOptions): ResultBackend {
+  const o = options.transportOptions ?? {};
+  for (const name of Object.keys(o)) {
+    if (redisBackendOptionNames.has(name)) continue;
+    const message = `result_backend_transport_options '${celeryOptionName(name)}' has no effect on the Redis result backend`;
+    if (options.logger) options.logger.warn(message);
+    else process.emitWarning(message, 'CeleriacWarning');
+  }
+  return new RedisBackend({
+    ...options.redis,
+    url,
+    connection: {
+      masterName: o.masterName,
+      sentinelKwargs: o.sentinelKwargs,
+      socketTimeoutMs: o.socketTimeoutMs,
+      connectTimeoutMs: o.socketConnectTimeoutMs,
+      socketKeepalive: o.socketKeepalive,
+      clientName: o.clientName,
+    },
+    resultExpiresMs: options.resultExpiresMs,
+    clock: options.clock,
+    globalKeyprefix: o.globalKeyprefix,
+    logger: options.logger,
+  });
+}
 
 /** Scheme (before `://`, lower case) → factory. Shown, in this order, in the unsupported-scheme error. */
 const backendFactories: Record<string, { example: string; create: BackendFactory }> = {
@@ -34,19 +84,27 @@ const backendFactories: Record<string, { example: string; create: BackendFactory
   memory: { example: 'memory://', create: (_url, o) => new MemoryBackend(o) },
   // Celery's in-process cache backend URL.
   'cache+memory': { example: 'cache+memory://', create: (_url, o) => new MemoryBackend(o) },
+  redis: { example: 'redis://localhost:6379/0', create: redisBackend },
+  rediss: { example: 'rediss://localhost:6380/0', create: redisBackend },
+  'redis+socket': { example: 'redis+socket:///run/redis.sock', create: redisBackend },
+  unix: { example: 'unix:///run/redis.sock', create: redisBackend },
+  sentinel: { example: 'sentinel://localhost:26379', create: redisBackend },
 };
 
 /**
  * The result backend named by `url` (Celery's `result_backend`), not yet started.
  *
  * Supported: `sqlite:///relative.db`, `sqlite:////abs/path.db` (and SQLAlchemy's
- * `db+sqlite:///...`), `memory://` (and Celery's `cache+memory://`). `null`, `''` or `'disabled'`
- * (Celery's alias) mean no backend: the result is `null`, and the app raises
+ * `db+sqlite:///...`), `memory://` (and Celery's `cache+memory://`), and Redis:
+ * `redis://[[user]:password@]host[:port][/db]`, `rediss://` (TLS), `redis+socket:///path.sock`
+ * (and redis-py's `unix://`), `sentinel://host:port;sentinel://host2:port` (master name in
+ * `transportOptions.masterName`). `null`, `''` or `'disabled'` (Celery's alias) mean no backend: the result is `null`, and the app raises
  * `BackendDisabledError` when someone reads a result.
  *
  * @example createBackend('sqlite:///results.db', { resultExpiresMs: 3_600_000 })
  * @throws CeleriacError `UNSUPPORTED_BACKEND` for an unknown scheme (the message lists the
- *   supported ones); `BAD_URL` for a malformed sqlite URL.
+ *   supported ones); `BAD_URL` for a malformed sqlite or Redis URL; `CONFIG_INVALID` for a
+ *   Sentinel URL without `masterName`.
  */
 export function createBackend(url: string | null | undefined, options: CreateBackendOptions = {}): ResultBackend | null {
   if (url === null || url === undefined) return null;

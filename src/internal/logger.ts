@@ -21,6 +21,87 @@ export interface LoggerOptions {
   file?: string;
   /** The process name in Celery lines (`MainProcess`, `ForkPoolWorker-1`...). */
   processName?: string;
+  /** Extra destinations, addable after the logger exists (see {@link LogSinks}). */
+  sinks?: LogSinks;
+}
+
+/** One log line as a record: pino's fields (`level` as a name, `time` in ms, `msg`, bindings). */
+export interface LogRecord {
+  level: LogLevel;
+  /** ms since the epoch. */
+  time: number;
+  msg: string;
+  /** Bindings and merged fields (`taskName`, `taskId`, `err`, `pid`...). */
+  [field: string]: unknown;
+}
+
+/** A destination of log records beside the logger's own output (an HTTP collector, a test). */
+export interface LogSink {
+  /** Lowest level delivered; default `info`. Lines below the logger's own level never arrive. */
+  level?: LogLevel;
+  /** Called synchronously per line; must not throw (errors are swallowed to keep logging alive). */
+  write(record: LogRecord): void;
+}
+
+const levelByNumber: Record<number, LogLevel> = { 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const levelRank: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/**
+ * Sinks a logger made with them writes to, in addition to its own output — what Celery users
+ * get by adding a handler in `after_setup_logger`. Lines are parsed only while a sink is added.
+ */
+export class LogSinks {
+  private sinks: ReadonlyArray<{ sink: LogSink; accept: ((record: LogRecord) => boolean) | undefined }> = [];
+
+  get size(): number {
+    return this.sinks.length;
+  }
+
+  /**
+   * Add a sink, optionally for the records `accept` lets through only.
+   * @returns a function that removes it.
+   */
+  add(sink: LogSink, accept?: (record: LogRecord) => boolean): () => void {
+    const entry = { sink, accept };
+    this.sinks = [...this.sinks, entry];
+    return () => {
+      this.sinks = this.sinks.filter((s) => s !== entry);
+    };
+  }
+
+  /** Hand one pino JSON line to every sink whose level it passes. */
+  dispatch(line: string): void {
+    let raw: Record<string, unknown>;
+    try {
+      raw = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const rank = typeof raw.level === 'number' ? raw.level : 30;
+    const record = { ...raw, level: levelByNumber[rank] ?? 'info', msg: typeof raw.msg === 'string' ? raw.msg : '' } as LogRecord;
+    for (const { sink, accept } of this.sinks) {
+      if (rank < levelRank[sink.level ?? 'info']) continue;
+      try {
+        if (accept && !accept(record)) continue;
+        sink.write(record);
+      } catch {
+        // A failing sink must not take logging (or the task that logged) down with it.
+      }
+    }
+  }
+}
+
+/** Writes each line to the logger's output, then to the sinks while there are any. */
+class TeeDestination implements DestinationStream {
+  constructor(
+    private readonly main: DestinationStream,
+    private readonly sinks: LogSinks,
+  ) {}
+
+  write(line: string): void {
+    this.main.write(line);
+    if (this.sinks.size > 0) this.sinks.dispatch(line);
+  }
 }
 
 const celeryLevelNames: Record<number, string> = {
@@ -84,8 +165,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const isTty = !options.file && Boolean(process.stderr.isTTY);
   const format = options.format ?? (isTty || options.file ? 'celery' : 'json');
   const level = normalizeLevel(options.level ?? 'info');
-  const dest: DestinationStream =
+  const main: DestinationStream =
     format === 'celery' ? new CeleryLineStream(out, options.processName ?? 'MainProcess') : (out);
+  const dest = options.sinks ? new TeeDestination(main, options.sinks) : main;
   return pino({ level, base: { pid: process.pid }, messageKey: 'msg' }, dest);
 }
 

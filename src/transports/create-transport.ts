@@ -1,12 +1,14 @@
 /**
- * `broker_url` → a {@link Transport}. One table maps each scheme to its factory, so adding
- * Redis or AMQP is one line in `transportFactories`.
+ * `broker_url` → a {@link Transport}. One table maps each scheme to its factory, so adding a
+ * transport is one line in `transportFactories`.
  */
 import { CeleriacError } from '../errors.js';
 import type { Clock } from '../internal/clock.js';
 import { MemoryTransport } from './memory/memory-transport.js';
+import { RedisTransport } from './redis/redis-transport.js';
 import { SqliteTransport, type SqliteTransportOptions } from './sqlite/sqlite-transport.js';
 import type { Transport, TransportLogger } from './transport.js';
+import { celeryOptionName, type TransportOptions } from './transport-options.js';
 import { processWarningLogger } from './virtual/process-warning-logger.js';
 
 export interface CreateTransportOptions {
@@ -15,46 +17,107 @@ export interface CreateTransportOptions {
   /** Time source; default the system clock. */
   clock?: Clock;
   /**
-   * Celery's `broker_transport_options`, with kombu's names and Celery's units (seconds). The
-   * embedded transports read `visibility_timeout` and `polling_interval` (sqlite); any other
-   * name belongs to another transport and is reported through `logger` as having no effect.
+   * Celery's `broker_transport_options`, as the config layer reads them (camelCase, ms). Each
+   * transport takes the ones it knows; any other is reported through `logger` as having no
+   * effect on it.
    */
-  transportOptions?: Readonly<Record<string, unknown>>;
+  transportOptions?: TransportOptions;
   /** Typed sqlite options, taking precedence over `transportOptions`. */
   sqlite?: Omit<SqliteTransportOptions, 'url' | 'path' | 'clock' | 'logger'>;
 }
 
 type TransportFactory = (url: string, options: CreateTransportOptions) => Transport;
 
+/** The Redis transport for every URL form kombu's Redis transports accept. */
+const redisFactory: TransportFactory = (url, options) => {
+  const o = readTransportOptions(url, options, [
+    'visibilityTimeoutMs',
+    'prioritySteps',
+    'sep',
+    'globalKeyprefix',
+    'queueOrderStrategy',
+    'unackedMutexExpireMs',
+    'unackedRestoreLimit',
+    'fanoutPrefix',
+    'fanoutPatterns',
+    'masterName',
+    'sentinelKwargs',
+    'socketTimeoutMs',
+    'socketConnectTimeoutMs',
+    'socketKeepalive',
+    'clientName',
+    // kombu knobs the Redis transport honours in its own way: acks are always emulated, one
+    // command connection replaces the pool, the BRPOP tick replaces health checks.
+    'ackEmulation',
+    'maxConnections',
+    'healthCheckIntervalMs',
+    'retryOnTimeout',
+  ]);
+  if (o.ackEmulation === false) {
+    (options.logger ?? processWarningLogger).warn(
+      "broker_transport_options 'ack_emulation' = False has no effect: celeriac's Redis transport always emulates acks",
+    );
+  }
+  return new RedisTransport({
+    url,
+    visibilityTimeoutMs: o.visibilityTimeoutMs,
+    prioritySteps: o.prioritySteps,
+    sep: o.sep,
+    globalKeyprefix: o.globalKeyprefix,
+    queueOrderStrategy: o.queueOrderStrategy,
+    unackedMutexExpireMs: o.unackedMutexExpireMs,
+    unackedRestoreLimit: o.unackedRestoreLimit,
+    fanoutPrefix: o.fanoutPrefix,
+    fanoutPatterns: o.fanoutPatterns,
+    masterName: o.masterName,
+    sentinelKwargs: o.sentinelKwargs,
+    socketTimeoutMs: o.socketTimeoutMs,
+    socketConnectTimeoutMs: o.socketConnectTimeoutMs,
+    socketKeepalive: o.socketKeepalive,
+    clientName: o.clientName,
+    clock: options.clock,
+    logger: options.logger,
+  });
+};
+
 /** Scheme (before `://`, lower case) → factory; shown, in this order, in the unsupported-scheme error. */
 const transportFactories: Record<string, TransportFactory> = {
-  memory: (_url, options) => {
-    readTransportOptions('memory', options, []);
+  memory: (url, options) => {
+    readTransportOptions(url, options, []);
     return new MemoryTransport({ clock: options.clock, logger: options.logger });
   },
   sqlite: (url, options) => {
-    const known = readTransportOptions('sqlite', options, ['visibility_timeout', 'polling_interval']);
+    const o = readTransportOptions(url, options, ['visibilityTimeoutMs', 'pollingIntervalMs']);
     return new SqliteTransport({
-      ...secondsToMs(known, 'visibility_timeout', 'visibilityTimeoutMs'),
-      ...secondsToMs(known, 'polling_interval', 'pollIntervalMs'),
+      ...(o.visibilityTimeoutMs === undefined ? {} : { visibilityTimeoutMs: o.visibilityTimeoutMs }),
+      ...(o.pollingIntervalMs === undefined ? {} : { pollIntervalMs: o.pollingIntervalMs }),
       ...options.sqlite,
       url,
       clock: options.clock,
       logger: options.logger,
     });
   },
+  redis: redisFactory,
+  rediss: redisFactory,
+  'redis+socket': redisFactory,
+  unix: redisFactory,
+  sentinel: redisFactory,
 };
 
 /**
  * The transport named by `url` (Celery's `broker_url`), not yet started.
  *
- * Supported: `memory://` (in-process) and `sqlite:///relative.db` / `sqlite:////abs/path.db`
- * (the embedded default; durable, shared by processes on one host).
+ * Supported: `memory://` (in-process); `sqlite:///relative.db` / `sqlite:////abs/path.db` (the
+ * embedded default; durable, shared by processes on one host); `redis://[[user]:password@]host:port/db`,
+ * `rediss://…` (TLS), `redis+socket:///path.sock`, `unix:///path.sock` and
+ * `sentinel://host:port;sentinel://…` (with `masterName`) — kombu's Redis layout, shared with
+ * Python Celery.
  *
- * @example createTransport('sqlite:///celeriac.db', { transportOptions: { visibility_timeout: 600 } })
+ * @example createTransport('redis://localhost:6379/0', { transportOptions: { visibilityTimeoutMs: 600_000 } })
  * @throws CeleriacError `UNSUPPORTED_TRANSPORT` for an unknown scheme (the message lists the
- *   supported ones); `BAD_URL` for a URL without a scheme or a malformed sqlite URL;
- *   `CONFIG_INVALID` for a transport option of the wrong type.
+ *   supported ones); `BAD_URL` for a URL without a scheme or a malformed URL;
+ *   `CONFIG_INVALID` for a transport option the transport cannot use (a sentinel URL without
+ *   `masterName`, a non-positive duration).
  */
 export function createTransport(url: string, options: CreateTransportOptions = {}): Transport {
   const trimmed = url.trim();
@@ -62,7 +125,7 @@ export function createTransport(url: string, options: CreateTransportOptions = {
   if (separator <= 0) {
     throw new CeleriacError(
       'BAD_URL',
-      `broker URL '${url}' has no scheme (expected e.g. sqlite:///celeriac.db or memory://)`,
+      `broker URL '${url}' has no scheme (expected e.g. sqlite:///celeriac.db, redis://localhost:6379/0 or memory://)`,
     );
   }
   const scheme = trimmed.slice(0, separator).toLowerCase();
@@ -77,37 +140,22 @@ export function createTransport(url: string, options: CreateTransportOptions = {
   return factory(trimmed, options);
 }
 
-/** The recognised `broker_transport_options`; the rest are reported as without effect. */
-function readTransportOptions(
-  scheme: string,
+/**
+ * The options of `recognised`; every other option that is set is reported as having no effect
+ * on this transport (by its Celery name).
+ */
+function readTransportOptions<K extends keyof TransportOptions>(
+  url: string,
   options: CreateTransportOptions,
-  recognised: readonly string[],
-): Record<string, unknown> {
-  const known: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(options.transportOptions ?? {})) {
-    if (recognised.includes(name)) {
-      known[name] = value;
-    } else {
-      (options.logger ?? processWarningLogger).warn(
-        `broker_transport_options '${name}' has no effect on the ${scheme}:// transport`,
-      );
-    }
-  }
-  return known;
-}
-
-function secondsToMs<K extends keyof SqliteTransportOptions>(
-  known: Record<string, unknown>,
-  name: string,
-  target: K,
-): Partial<SqliteTransportOptions> {
-  const seconds = known[name];
-  if (seconds === undefined) return {};
-  if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) {
-    throw new CeleriacError(
-      'CONFIG_INVALID',
-      `broker_transport_options '${name}' must be a positive number of seconds, got ${JSON.stringify(seconds)}`,
+  recognised: readonly K[],
+): Pick<TransportOptions, K> {
+  const given = options.transportOptions ?? {};
+  const scheme = url.slice(0, url.indexOf('://')).toLowerCase();
+  for (const name of Object.keys(given) as (keyof TransportOptions)[]) {
+    if (given[name] === undefined || (recognised as readonly string[]).includes(name)) continue;
+    (options.logger ?? processWarningLogger).warn(
+      `broker_transport_options '${celeryOptionName(name)}' has no effect on the ${scheme}:// transport`,
     );
   }
-  return { [target]: Math.round(seconds * 1000) };
+  return given;
 }

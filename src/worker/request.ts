@@ -12,7 +12,8 @@ export class Request {
   readonly etaMs: number | null;
   /** Expiry in ms since the epoch, or null. */
   readonly expiresMs: number | null;
-  private acked = false;
+  /** Acked or rejected: the delivery is settled and later ack/reject calls do nothing. */
+  private settled = false;
 
   constructor(
     readonly message: TaskMessage,
@@ -31,11 +32,26 @@ export class Request {
     return this.message.task;
   }
 
+  /** True once the message was acknowledged or rejected. */
+  get acknowledged(): boolean {
+    return this.settled;
+  }
+
   /** Acknowledge once; later calls do nothing (early and late ack paths may both reach here). */
   ack(): Promise<void> {
-    if (this.acked) return Promise.resolve();
-    this.acked = true;
+    if (this.settled) return Promise.resolve();
+    this.settled = true;
     return this.delivery.ack();
+  }
+
+  /**
+   * Reject once (requeue, or drop as a dead letter with the reason); does nothing when the message
+   * was already acknowledged, as Celery's `Request.reject`.
+   */
+  reject(options: { requeue: boolean; deadLetterReason?: string }): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    this.settled = true;
+    return this.delivery.reject(options);
   }
 
   /** What `ctx.request` shows the task. */

@@ -1,17 +1,34 @@
 /**
- * Runs one request: calls the task function in the task's context, turns the outcome into a
- * state (SUCCESS / FAILURE) and stores it as Celery does (celery/app/trace.py `build_tracer`).
+ * Runs one request as Celery's tracer does (celery/app/trace.py `build_tracer`): `taskPrerun`,
+ * STARTED, `beforeStart`, the task, then by outcome —
+ * - returned: store SUCCESS → `onSuccess` → `taskSuccess`;
+ * - threw (after `autoretryFor`): store FAILURE → `onFailure` → `taskFailure`;
+ * - threw a Retry (`ctx.retry()`): store RETRY → republish → `onRetry` → `taskRetry`;
+ * - threw Reject: nothing stored, message requeued or dead-lettered (when not yet acked);
+ * - threw Ignore: nothing stored, message acked;
+ * then `afterReturn` (SUCCESS and FAILURE only) and `taskPostrun`.
+ *
+ * RETRY is stored before the retry is published (Celery publishes first): otherwise a quick
+ * retry could finish, and store SUCCESS, before this run's RETRY write lands over it. If the
+ * republish fails the run ends in FAILURE with that error instead of staying RETRY.
+ *
+ * The fast path — no handlers, no task signal connected, not bound — builds no context at all.
  */
 import type { ResultBackend } from '../backends/backend.js';
 import type { Celery } from '../app/celery.js';
 import { currentTaskStorage } from '../app/current-task.js';
+import { autoretryOutcome } from '../app/retry-planner.js';
+import { buildRetryMessage } from '../app/retry-message.js';
 import { buildCallArgs } from '../app/task-arguments.js';
-import type { RegisteredTask, TaskContext } from '../app/task-types.js';
+import { createTaskContext } from '../app/task-context.js';
+import { Ignore, Reject, Retry } from '../app/task-control.js';
+import { resolveTask, type ResolvedTask } from '../app/task-definition.js';
+import type { ExceptionInfo, RegisteredTask, TaskContext, TaskHooks } from '../app/task-types.js';
 import type { Logger } from '../internal/logger.js';
 import { formatTraceback, serializeError } from '../protocol/exception-codec.js';
 import type { ResultMeta } from '../protocol/result-meta.js';
 import type { TaskState } from '../protocol/task-state.js';
-import { formatDateDone } from '../protocol/task-codec.js';
+import { formatDateDone, originNodename } from '../protocol/task-codec.js';
 import { pythonRepr } from '../protocol/python-repr.js';
 import type { Request } from './request.js';
 
@@ -28,17 +45,27 @@ export interface RunnerSettings {
   ignoreResult: boolean;
 }
 
-/** What became of a run, for counters and tests. */
+/** What became of a run, for counters and tests: SUCCESS, FAILURE, RETRY, REJECTED or IGNORED. */
 export interface RunOutcome {
   state: TaskState;
   runtimeMs: number;
+}
+
+/** One run's moving parts, passed between the outcome handlers. */
+interface Run {
+  request: Request;
+  task: RegisteredTask;
+  resolved: ResolvedTask;
+  signal: AbortSignal;
+  /** Built when the task is bound, has handlers or a task signal is connected. */
+  ctx: TaskContext | undefined;
 }
 
 export class TaskRunner {
   constructor(private readonly s: RunnerSettings) {}
 
   /** The meta Celery stores for a state (celery-protocol.md §6.2). */
-  meta(request: Request, status: TaskState, result: unknown, traceback: string | null): ResultMeta {
+  meta(request: Request, status: TaskState, result: unknown, traceback: string | null, children: unknown[] = []): ResultMeta {
     const m = request.message;
     const ready = status === 'SUCCESS' || status === 'FAILURE' || status === 'REVOKED';
     return {
@@ -46,7 +73,7 @@ export class TaskRunner {
       status,
       result,
       traceback,
-      children: [],
+      children,
       dateDone: ready ? formatDateDone(this.s.app.clock.now()) : null,
       groupId: m.group,
       parentId: m.parentId,
@@ -67,50 +94,189 @@ export class TaskRunner {
 
   /**
    * Run `request` with `task`. Acks before the call (Celery's default early ack) unless the
-   * task acks late, in which case the ack follows the stored result.
+   * task acks late, in which case the ack follows the stored result (a Reject rejects instead).
    */
   async run(request: Request, task: RegisteredTask, signal: AbortSignal): Promise<RunOutcome> {
-    const acksLate = task.options.acksLate ?? this.s.acksLate;
+    const app = this.s.app;
+    const resolved = resolveTask(task, app);
+    const options = resolved.options;
+    const acksLate = options.acksLate ?? this.s.acksLate;
     if (!acksLate) void request.ack();
-    if (task.options.trackStarted ?? this.s.trackStarted) {
+    const signals = app.signals;
+    const m = request.message;
+    const observed =
+      resolved.hooks !== null ||
+      signals.taskPrerun.connected ||
+      signals.taskPostrun.connected ||
+      signals.taskSuccess.connected ||
+      signals.taskFailure.connected ||
+      signals.taskRetry.connected;
+    const run: Run = {
+      request,
+      task,
+      resolved,
+      signal,
+      ctx: options.bind || observed ? this.context(resolved, request, signal) : undefined,
+    };
+    if (signals.taskPrerun.connected) {
+      signals.taskPrerun.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), args: m.args, kwargs: m.kwargs });
+    }
+    if (options.trackStarted ?? this.s.trackStarted) {
       await this.store(request, this.meta(request, 'STARTED', { pid: process.pid, hostname: this.s.hostname }, null), task);
     }
     const startedAt = performance.now();
-    const m = request.message;
+    const hooks = resolved.hooks;
     let state: TaskState;
+    let retval: unknown;
+    let einfo: ExceptionInfo | null = null;
+    // Set once the task function is about to run: only its errors are candidates for autoretry.
+    let calling = false;
     try {
-      const callArgs = buildCallArgs(task.options, m.args, m.kwargs);
+      if (hooks?.beforeStart) await hooks.beforeStart.call(this.ctxOf(run), m.id, m.args, m.kwargs);
+      const callArgs = buildCallArgs(options, m.args, m.kwargs);
       const fn = task.fn as (...args: unknown[]) => unknown;
-      let retval: unknown;
-      if (task.options.bind) {
-        const ctx: TaskContext = {
-          request: request.taskRequest(),
-          log: this.s.log.child({ taskName: m.task, taskId: m.id }),
-          app: this.s.app,
-          signal,
-        };
-        retval = await currentTaskStorage.run({ id: m.id, rootId: m.rootId }, () => fn(ctx, ...callArgs));
+      const current = { id: m.id, rootId: m.rootId };
+      calling = true;
+      if (options.bind) {
+        const ctx = this.ctxOf(run);
+        retval = await currentTaskStorage.run(current, () => fn(ctx, ...callArgs));
       } else {
-        retval = await currentTaskStorage.run({ id: m.id, rootId: m.rootId }, () => fn(...callArgs));
+        retval = await currentTaskStorage.run(current, () => fn(...callArgs));
       }
-      const runtimeMs = performance.now() - startedAt;
       state = 'SUCCESS';
+    } catch (err) {
+      retval = calling && options.autoretryFor !== undefined ? autoretryOutcome(this.ctxOf(run), err, app.clock.now(), app.random) : err;
+      state = 'FAILURE';
+    }
+    if (state === 'SUCCESS') {
+      // Inline rather than a helper: one async frame less per task on the hot path.
       if (this.s.log.isLevelEnabled('info')) {
-        this.s.log.info(`Task ${m.task}[${m.id}] succeeded in ${(runtimeMs / 1000).toFixed(6)}s: ${pythonRepr(retval)}`);
+        this.s.log.info(`Task ${m.task}[${m.id}] succeeded in ${((performance.now() - startedAt) / 1000).toFixed(6)}s: ${pythonRepr(retval)}`);
       }
       await this.store(request, this.meta(request, 'SUCCESS', retval === undefined ? null : retval, null), task);
-    } catch (err) {
-      state = 'FAILURE';
-      const exc = serializeError(err);
-      const traceback = formatTraceback(err);
-      this.s.log.error(
-        { err },
-        `Task ${m.task}[${m.id}] raised unexpected: ${exc.exc_type}(${exc.exc_message.map((x) => pythonRepr(x)).join(', ')})`,
-      );
-      await this.store(request, this.meta(request, 'FAILURE', exc, traceback), task);
+      if (hooks?.onSuccess) await this.callHook(run, 'onSuccess', hooks.onSuccess, [retval, m.id, m.args, m.kwargs]);
+      if (signals.taskSuccess.connected) signals.taskSuccess.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), result: retval });
+    } else if (retval instanceof Retry) {
+      const failed = await this.retried(run, retval);
+      if (failed) {
+        retval = failed.exception;
+        einfo = failed;
+      } else {
+        state = 'RETRY';
+      }
+    } else if (retval instanceof Reject) {
+      state = 'REJECTED';
+      await this.rejected(run, retval);
+    } else if (retval instanceof Ignore) {
+      state = 'IGNORED';
+      if (this.s.log.isLevelEnabled('info')) this.s.log.info(`Task ${m.task}[${m.id}] ignored`);
+    } else {
+      einfo = await this.failed(run, retval);
     }
-    // Celery's task_acks_on_failure_or_timeout (default True): a late-acked failure is acked too.
+    if (hooks?.afterReturn && (state === 'SUCCESS' || state === 'FAILURE')) {
+      await this.callHook(run, 'afterReturn', hooks.afterReturn, [state, retval, m.id, m.args, m.kwargs, einfo]);
+    }
+    if (signals.taskPostrun.connected) {
+      signals.taskPostrun.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), args: m.args, kwargs: m.kwargs, retval, state });
+    }
+    // Celery's task_acks_on_failure_or_timeout (default True): a late-acked failure is acked too;
+    // a retried or ignored message is acked; a rejected one was settled by `rejected`.
     if (acksLate) await request.ack();
     return { state, runtimeMs: performance.now() - startedAt };
+  }
+
+  private context(resolved: ResolvedTask, request: Request, signal: AbortSignal): TaskContext {
+    return createTaskContext(resolved.contextPrototype, request.taskRequest(), signal, this.s.log);
+  }
+
+  /** The run's context, built now if nothing needed it before (e.g. a signal connected mid-run). */
+  private ctxOf(run: Run): TaskContext {
+    return (run.ctx ??= this.context(run.resolved, run.request, run.signal));
+  }
+
+  /** Store FAILURE, then `onFailure` and `taskFailure`. @returns the failure's info. */
+  private async failed(run: Run, err: unknown): Promise<ExceptionInfo> {
+    const { request, task } = run;
+    const m = request.message;
+    const serialized = serializeError(err);
+    const traceback = formatTraceback(err);
+    await this.store(request, this.meta(request, 'FAILURE', serialized, traceback), task);
+    const einfo: ExceptionInfo = { exception: err, serialized, traceback };
+    const onFailure = run.resolved.hooks?.onFailure;
+    if (onFailure) await this.callHook(run, 'onFailure', onFailure, [err, m.id, m.args, m.kwargs, einfo]);
+    const signal = this.s.app.signals.taskFailure;
+    if (signal.connected) {
+      signal.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), exception: err, args: m.args, kwargs: m.kwargs, traceback, einfo });
+    }
+    this.s.log.error(
+      { err },
+      `Task ${m.task}[${m.id}] raised unexpected: ${serialized.exc_type}(${serialized.exc_message.map((x) => pythonRepr(x)).join(', ')})`,
+    );
+    return einfo;
+  }
+
+  /**
+   * Store RETRY, republish, then `onRetry` and `taskRetry`.
+   * @returns null, or the FAILURE info when the retry could not be published.
+   */
+  private async retried(run: Run, reason: Retry): Promise<ExceptionInfo | null> {
+    const { request, task } = run;
+    const m = request.message;
+    const app = this.s.app;
+    // The stored result is the reason (Celery's `Retry.exc`); a bare Retry stores itself.
+    const serialized = serializeError(reason.exc === undefined ? reason : reason.exc);
+    const traceback = formatTraceback(reason);
+    // Celery lists the republished message (same id) among the children.
+    const children = reason.plan ? [[[m.id, null], null]] : [];
+    await this.store(request, this.meta(request, 'RETRY', serialized, traceback, children), task);
+    if (reason.plan) {
+      try {
+        const delivered = { exchange: request.delivery.exchange, routingKey: request.delivery.routingKey };
+        const { message, target } = buildRetryMessage(m, reason.plan, delivered, originNodename(), app.clock.now());
+        await app.producer().publishMessage(message, target, { serializer: run.resolved.options.serializer });
+      } catch (err) {
+        this.s.log.error({ err }, `Task ${m.task}[${m.id}] could not be retried: publishing the retry failed`);
+        return this.failed(run, err);
+      }
+    }
+    const einfo: ExceptionInfo = { exception: reason, serialized, traceback };
+    const onRetry = run.resolved.hooks?.onRetry;
+    if (onRetry) await this.callHook(run, 'onRetry', onRetry, [reason.exc, m.id, m.args, m.kwargs, einfo]);
+    const signal = app.signals.taskRetry;
+    if (signal.connected) signal.send({ sender: m.task, task: this.ctxOf(run), request: this.ctxOf(run).request, reason, einfo });
+    if (this.s.log.isLevelEnabled('info')) this.s.log.info(`Task ${m.task}[${m.id}] retry: ${reason.message}`);
+    return null;
+  }
+
+  private async rejected(run: Run, reason: Reject): Promise<void> {
+    const request = run.request;
+    const m = request.message;
+    this.s.log.warn(`Task ${m.task}[${m.id}] rejected (${reason.requeue ? 'requeued' : 'dead-lettered'}): ${reason.message}`);
+    if (request.acknowledged) {
+      this.s.log.debug(`Task ${m.task}[${m.id}]: the message was acked before the task ran (acksLate is off), so Reject has nothing to act on`);
+      return;
+    }
+    try {
+      await request.reject(
+        reason.requeue ? { requeue: true } : { requeue: false, deadLetterReason: `rejected by task ${m.task}: ${reason.message}` },
+      );
+    } catch (err) {
+      this.s.log.error({ err }, `Task ${m.task}[${m.id}]: could not reject the message`);
+    }
+  }
+
+  /** Run a handler; what it throws is logged and changes nothing (the outcome is stored). */
+  private async callHook<K extends keyof TaskHooks>(
+    run: Run,
+    name: K,
+    hook: NonNullable<TaskHooks[K]>,
+    args: Parameters<NonNullable<TaskHooks[K]>>,
+  ): Promise<void> {
+    try {
+      await (hook as (...a: unknown[]) => unknown).apply(this.ctxOf(run), args);
+    } catch (err) {
+      const m = run.request.message;
+      this.s.log.error({ err }, `${name} handler of ${m.task}[${m.id}] raised: ${String(err)}`);
+    }
   }
 }

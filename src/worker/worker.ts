@@ -10,8 +10,10 @@
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { Celery } from '../app/celery.js';
+import type { WorkerInfo } from '../app/signals/signal-payloads.js';
+import { resolveTask } from '../app/task-definition.js';
 import type { ResultBackend } from '../backends/backend.js';
-import { CeleriacError, ContentDisallowedError, DecodeError } from '../errors.js';
+import { CeleriacError, ContentDisallowedError, DecodeError, NotRegisteredError } from '../errors.js';
 import type { Logger } from '../internal/logger.js';
 import { decodeTaskMessage } from '../protocol/task-codec.js';
 import type { TaskState } from '../protocol/task-state.js';
@@ -44,22 +46,33 @@ export interface WorkerStats {
   failed: number;
   revoked: number;
   deadLettered: number;
+  /** Runs that ended in a retry (RETRY stored, the task republished). */
+  retried: number;
+  /** Runs that threw Reject. */
+  rejected: number;
+  /** Runs that threw Ignore. */
+  ignored: number;
 }
 
 /** Events a worker emits in-process (tests, the CLI and embedding code listen to them). */
 export interface WorkerEvents {
-  /** A task reached a final state here (SUCCESS, FAILURE, REVOKED). */
+  /**
+   * A task's message is done here: SUCCESS, FAILURE, REVOKED, or REJECTED / IGNORED (the task
+   * threw Reject / Ignore; a requeued message may run again).
+   */
   'task-done': [taskId: string, state: TaskState];
+  /** A run ended in RETRY: the state is stored and the retry published (`retries` = its header). */
+  'task-retried': [taskId: string, retries: number];
   /** A message was dead-lettered (after it is stored). */
   'dead-letter': [reason: string, queue: string];
 }
 
-export class Worker extends EventEmitter<WorkerEvents> {
+export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   readonly hostname: string;
   readonly queues: string[];
   readonly concurrency: number;
   readonly prefetchCount: number;
-  readonly stats: WorkerStats = { received: 0, succeeded: 0, failed: 0, revoked: 0, deadLettered: 0 };
+  readonly stats: WorkerStats = { received: 0, succeeded: 0, failed: 0, revoked: 0, deadLettered: 0, retried: 0, rejected: 0, ignored: 0 };
   private readonly log: Logger;
   private pool: Pool;
   private transport: Transport | undefined;
@@ -88,10 +101,19 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.eta = new EtaScheduler<Request>(app.clock, (request) => this.execute(request));
   }
 
-  /** Connect, declare the queues and start consuming. Idempotent. */
+  /**
+   * Connect, declare the queues and start consuming. Idempotent. Sends `workerInit` first,
+   * `workerProcessInit` once the pool can run tasks and `workerReady` once consuming (each
+   * awaited).
+   * @throws CeleriacError('CONFIG_INVALID') when a task's options or annotations are invalid
+   *   (every registered task is resolved here, so mistakes surface at start, not mid-run).
+   */
   async start(): Promise<void> {
     if (this.state !== 'new') return;
+    for (const task of this.app.tasks.values()) resolveTask(task, this.app);
     this.state = 'running';
+    const signals = this.app.signals;
+    if (signals.workerInit.connected) await signals.workerInit.sendAndWait({ sender: this.hostname, worker: this });
     this.transport = await this.app.transport();
     this.backend = await this.app.backend();
     this.runner = new TaskRunner({
@@ -106,6 +128,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
     // As Celery declares each -Q queue: a direct exchange of the same name, bound with the queue
     // name as routing key, so producers that route by exchange (Python's task_routes) reach it.
     for (const name of this.queues) await this.transport.declareQueue({ name, exchange: name, routingKey: name });
+    // The async pool runs tasks in this process: its "process init" is now.
+    if (signals.workerProcessInit.connected) await signals.workerProcessInit.sendAndWait({ sender: this.hostname, worker: this });
     this.consuming = new AbortController();
     await this.transport.consume({
       queues: this.queues,
@@ -116,6 +140,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.log.info(
       `${this.hostname} ready: queues [${this.queues.join(', ')}], concurrency ${this.concurrency} (async), prefetch ${this.prefetchCount}`,
     );
+    if (signals.workerReady.connected) await signals.workerReady.sendAndWait({ sender: this.hostname, worker: this });
   }
 
   private onMessage(delivery: Delivery): void {
@@ -125,10 +150,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
       const message = decodeTaskMessage(delivery.message, { accept: this.app.conf.acceptContent });
       request = new Request(message, delivery, this.hostname);
     } catch (err) {
+      const rejected = this.app.signals.taskRejected;
+      if (rejected.connected) rejected.send({ sender: this.hostname, message: delivery.message, exc: err });
       this.track(this.deadLetter(delivery, describeBadMessage(err)));
       return;
     }
     if (this.log.isLevelEnabled('info')) this.log.info(`Task ${request.name}[${request.id}] received`);
+    const received = this.app.signals.taskReceived;
+    if (received.connected) received.send({ sender: this.hostname, request: request.taskRequest() });
     const now = this.app.clock.now();
     if (request.expiresMs !== null && request.expiresMs <= now) {
       this.track(this.revokeExpired(request));
@@ -164,8 +193,23 @@ export class Worker extends EventEmitter<WorkerEvents> {
       job.then(
         (outcome: RunOutcome | undefined) => {
           if (!outcome) return;
-          if (outcome.state === 'SUCCESS') this.stats.succeeded++;
-          else this.stats.failed++;
+          switch (outcome.state) {
+            case 'SUCCESS':
+              this.stats.succeeded++;
+              break;
+            case 'RETRY':
+              this.stats.retried++;
+              this.emit('task-retried', request.id, request.message.retries + 1);
+              return;
+            case 'REJECTED':
+              this.stats.rejected++;
+              break;
+            case 'IGNORED':
+              this.stats.ignored++;
+              break;
+            default:
+              this.stats.failed++;
+          }
           this.emitDone(request.id, outcome.state);
         },
         (err: unknown) => {
@@ -205,6 +249,16 @@ export class Worker extends EventEmitter<WorkerEvents> {
    */
   private async unknownTask(request: Request): Promise<void> {
     const policy = this.app.conf.workerUnknownTask;
+    const unknown = this.app.signals.taskUnknown;
+    if (unknown.connected) {
+      unknown.send({
+        sender: this.hostname,
+        message: request.delivery.message,
+        exc: new NotRegisteredError(request.name),
+        name: request.name,
+        id: request.id,
+      });
+    }
     this.log.error(
       `Received unregistered task of type '${request.name}' (id ${request.id}): the message is dead-lettered; ` +
         `register the task and run 'celeriac dead requeue' to run it`,
@@ -232,6 +286,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
     );
     this.stats.revoked++;
     await request.ack();
+    const revoked = this.app.signals.taskRevoked;
+    if (revoked.connected) {
+      revoked.send({ sender: request.name, request: request.taskRequest(), terminated: false, signum: null, expired: true });
+    }
     this.emitDone(request.id, 'REVOKED');
   }
 
@@ -261,6 +319,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
     await Promise.allSettled(giveBack.map((r) => r.delivery.reject({ requeue: true })));
     if (giveBack.length > 0) this.log.info(`returned ${giveBack.length} unstarted task(s) to the queue`);
     this.state = 'stopped';
+    const shutdown = this.app.signals.workerShutdown;
+    if (shutdown.connected) await shutdown.sendAndWait({ sender: this.hostname, worker: this });
   }
 }
 

@@ -4,7 +4,7 @@
  * suite first.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test as nodeTest } from 'node:test';
 import type { TransportMessage } from '../../src/protocol/transport-message.js';
 import type { Delivery, Transport, TransportLogger } from '../../src/transports/transport.js';
 
@@ -91,10 +91,26 @@ function range(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 }
 
+/** Per-implementation adjustments of the suite. */
+export interface ConformanceOptions {
+  /**
+   * Cases this implementation cannot pass, by exact case name, each with the written reason
+   * (DESIGN.md: "an implementation that cannot pass a case skips it with a written reason").
+   */
+  skip?: Readonly<Record<string, string>>;
+}
+
 export function transportConformance(
   name: string,
   makeFixture: () => TransportFixture | Promise<TransportFixture>,
+  conformance: ConformanceOptions = {},
 ): void {
+  const skips = conformance.skip ?? {};
+  const test = (caseName: string, options: { timeout: number }, body: () => Promise<void>): void => {
+    const reason = Object.hasOwn(skips, caseName) ? skips[caseName] : undefined;
+    nodeTest(caseName, reason === undefined ? options : { ...options, skip: reason }, body);
+  };
+
   /** Runs a case on a started transport of a fresh fixture, and cleans up whatever happens. */
   async function withTransport(
     body: (transport: Transport, fixture: TransportFixture) => Promise<void>,

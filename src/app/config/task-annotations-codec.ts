@@ -3,7 +3,9 @@
  * every task (seed 003: `{'*': {'on_failure': my_on_failure}}`). Celery accepts a map, an object
  * with an `annotate(task)` method, or a list of those. celeriac reads them once into a list of
  * maps and functions, with attribute names camelCased and Celery's second-valued attributes
- * converted to ms (`time_limit` → `timeLimitMs`).
+ * converted to ms (`time_limit` → `timeLimitMs`) — except the retry delays, which celeriac's task
+ * options keep in seconds as Celery does (`default_retry_delay` → `defaultRetryDelay`,
+ * `retry_backoff_max` → `retryBackoffMax`).
  */
 import { camelCase } from './field-reader.js';
 import { describeValue, invalid, isPlainObject, type Codec } from './setting-spec.js';
@@ -26,8 +28,6 @@ export type TaskAnnotationsInput = AnnotationInput | readonly AnnotationInput[];
 const SECONDS_TO_MS: Readonly<Record<string, string>> = {
   time_limit: 'timeLimitMs',
   soft_time_limit: 'softTimeLimitMs',
-  default_retry_delay: 'defaultRetryDelayMs',
-  retry_backoff_max: 'retryBackoffMaxMs',
   expires: 'expiresMs',
 };
 
@@ -48,7 +48,14 @@ function readAttrs(value: unknown, name: string): TaskAnnotationAttrs {
 }
 
 function readAnnotation(value: unknown, name: string): TaskAnnotation {
-  if (typeof value === 'function') return value as TaskAnnotator;
+  if (typeof value === 'function') {
+    // Read what it returns like a map's attributes (camelCase, units), as for annotator objects.
+    const annotate = value as (taskName: string) => unknown;
+    return (taskName) => {
+      const attrs = annotate(taskName);
+      return attrs === null || attrs === undefined ? undefined : readAttrs(attrs, `${name}('${taskName}')`);
+    };
+  }
   if (typeof value === 'string') {
     invalid(name, `annotation import paths (${describeValue(value)}) are not supported; pass the object itself`);
   }

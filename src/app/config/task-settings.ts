@@ -37,7 +37,7 @@ export const TASK_SETTINGS = {
     old: ['CELERY_ANNOTATIONS'],
     codec: taskAnnotations(),
     default: [],
-    implemented: false,
+    implemented: true,
     description: "Task attributes overridden by task name or `'*'` (`{'*': {'rate_limit': '10/s'}}`).",
   }),
   taskCompression: setting({

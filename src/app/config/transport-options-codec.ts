@@ -6,59 +6,11 @@
  */
 import { bool, choice, duration, int, nullable, record, text } from './codecs.js';
 import { readFields, type FieldTable } from './field-reader.js';
+import type { TransportOptions } from '../../transports/transport-options.js';
 import { RETRY_POLICY_FIELDS, type RetryPolicy } from './retry-policy-codec.js';
 import { describeValue, invalid, type Codec } from './setting-spec.js';
 
-/**
- * kombu transport options, camelCase, durations in ms. Each is absent unless given. (A type
- * alias rather than an interface so it is assignable to `Readonly<Record<string, unknown>>`.)
- */
-export type TransportOptions = {
-  /** Redis: an unacked message returns to its queue after this long (kombu default 3600 s). */
-  readonly visibilityTimeoutMs?: number;
-  /** How often polling transports look for new messages (kombu default 1 s; Redis blocks instead). */
-  readonly pollingIntervalMs?: number;
-  /** Redis: which queue a worker listening to several reads first. */
-  readonly queueOrderStrategy?: 'round_robin' | 'priority' | 'sorted';
-  /** Redis: the priority buckets (kombu default [0, 3, 6, 9]). */
-  readonly prioritySteps?: readonly number[];
-  /** Redis: separator between a queue name and its priority bucket (kombu default `\x06\x16`). */
-  readonly sep?: string;
-  /** Redis: prefix for every key kombu/Celery writes. */
-  readonly globalKeyprefix?: string;
-  /** Redis: prefix fanout channels with the database number (`true`) or this string. */
-  readonly fanoutPrefix?: boolean | string;
-  /** Redis: fanout by routing-key pattern. */
-  readonly fanoutPatterns?: boolean;
-  /** Redis: emulate acks with the unacked hash (kombu default true). */
-  readonly ackEmulation?: boolean;
-  /** Redis: how many unacked messages one restore pass moves back. */
-  readonly unackedRestoreLimit?: number | null;
-  /** Redis: how long the restore mutex is held at most (kombu default 300 s). */
-  readonly unackedMutexExpireMs?: number;
-  readonly maxConnections?: number;
-  readonly socketTimeoutMs?: number;
-  readonly socketConnectTimeoutMs?: number;
-  readonly socketKeepalive?: boolean;
-  readonly healthCheckIntervalMs?: number;
-  readonly retryOnTimeout?: boolean;
-  readonly clientName?: string;
-  /** Redis Sentinel: the monitored master's name. */
-  readonly masterName?: string;
-  readonly sentinelKwargs?: Readonly<Record<string, unknown>>;
-  /** AMQP: wait for publisher confirms. */
-  readonly confirmPublish?: boolean;
-  readonly connectTimeoutMs?: number;
-  readonly readTimeoutMs?: number;
-  readonly writeTimeoutMs?: number;
-  /** Connection retry (kombu `ensure_connection`): give up after this many retries; null = forever. */
-  readonly maxRetries?: number | null;
-  readonly intervalStartMs?: number;
-  readonly intervalStepMs?: number;
-  readonly intervalMaxMs?: number;
-  /** Result backends: retry policy of backend operations (partial; the backend fills defaults). */
-  readonly retryPolicy?: Partial<RetryPolicy>;
-};
+export type { TransportOptions };
 
 /** What may be written: snake_case in Celery's units, or the camelCase fields in ms. */
 export type TransportOptionsInput = TransportOptions & Readonly<Record<string, unknown>>;

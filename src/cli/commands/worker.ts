@@ -3,7 +3,7 @@
  * shutdown (finish running tasks, exit 0); second: cold shutdown (exit 1 at once).
  */
 import type { Command } from 'commander';
-import { createLogger } from '../../internal/logger.js';
+import { normalizeLevel } from '../../internal/logger.js';
 import { Worker } from '../../worker/worker.js';
 import { appFromOptions, UsageError } from '../context.js';
 
@@ -42,8 +42,14 @@ export function registerWorker(program: Command): void {
       if (prefetchMultiplier !== undefined && !(Number.isInteger(prefetchMultiplier) && prefetchMultiplier >= 0)) {
         throw new UsageError(`--prefetch-multiplier must be a whole number ≥ 0, got '${options.prefetchMultiplier}'`);
       }
-      const logger = createLogger({ level: options.loglevel, file: options.logfile });
-      const app = await appFromOptions(command, logger);
+      try {
+        normalizeLevel(options.loglevel);
+      } catch (err) {
+        throw new UsageError(`--loglevel: ${(err as Error).message}`);
+      }
+      const app = await appFromOptions(command);
+      // Through the app, so setup_logging / after_setup_logger signal handlers take part.
+      const logger = app.setupLogging({ loglevel: options.loglevel, logfile: options.logfile });
       const worker = new Worker(app, {
         queues: options.queues?.split(',').map((q) => q.trim()).filter(Boolean),
         concurrency,

@@ -1,0 +1,134 @@
+// celeriac on Redis (broker and result backend), the four workloads of issue 3, one JSON line each:
+//   W1 enqueue:    awaited `delay` one after another ("loop") and 1,000 `delay` calls in flight at
+//                  a time ("bulk"), tasks/s; no worker running.
+//   W2 drain:      N noop tasks queued, then one `celeriac worker` process runs them; timed from
+//                  its first take off the queue until every result is stored (results on) or
+//                  every message is acknowledged (results off), tasks/s.
+//   W3 round trip: `await (await noop.delay()).get()` N times in a row, p50/p95/p99 ms.
+//   W4 memory:     peak RSS (VmHWM) of the worker process during W2 with results on, MiB.
+// Every system of bench/compare is timed by the same code (bench/compare/measure.mjs).
+//
+//   node --import tsx bench/redis.ts [--workload W1,W2,W3,W4] [--n N | --quick] [--results on|off|both]
+//                                    [--concurrency 100] [--db 7] [--redis redis://127.0.0.1:6379]
+// Defaults: W1 20,000, W2 100,000, W3 2,000 tasks; --n sets all three (CI: --n 200).
+// BENCH_WORKER_ARGS adds arguments to the worker command line (e.g. "--prefetch-multiplier 8").
+import { Redis } from 'ioredis';
+import type { AsyncResult } from '../src/index.js';
+import { silentLogger } from '../src/internal/logger.js';
+import { createBenchApp } from './bench-app.js';
+import {
+  celeryResultsStored,
+  emit,
+  parseBenchArgs,
+  percentiles,
+  startProcess,
+  stopProcess,
+  tasksPerSecond,
+  timeDrain,
+  type Proc,
+} from './compare/measure.mjs';
+
+const args = parseBenchArgs(process.argv.slice(2), { db: 7, concurrency: 100 });
+const IN_FLIGHT = 1000;
+const projectRoot = new URL('..', import.meta.url).pathname;
+const system = { system: 'celeriac', worker: `-c ${args.concurrency}` };
+const redis = new Redis(args.redisUrl);
+
+function producer(results: boolean) {
+  return createBenchApp(args.redisUrl, results ? args.redisUrl : 'disabled', { logger: silentLogger() });
+}
+
+function startWorker(results: boolean): Proc {
+  const extra = process.env.BENCH_WORKER_ARGS?.split(' ').filter(Boolean) ?? [];
+  const argv = ['bin/celeriac.js', 'worker', '-A', 'bench/bench-app.ts', '-c', String(args.concurrency), '-l', 'error', ...extra];
+  return startProcess(process.execPath, argv, {
+    cwd: projectRoot,
+    env: { BENCH_BROKER_URL: args.redisUrl, BENCH_RESULT_BACKEND: results ? args.redisUrl : 'disabled' },
+  });
+}
+
+async function sendInFlight(noop: { delay(): Promise<AsyncResult<null>> }, n: number): Promise<void> {
+  for (let i = 0; i < n; i += IN_FLIGHT) {
+    const batch: Array<Promise<unknown>> = [];
+    for (let j = 0; j < IN_FLIGHT && i + j < n; j++) batch.push(noop.delay());
+    await Promise.all(batch);
+  }
+}
+
+async function w1(): Promise<void> {
+  const n = args.sizes.w1;
+  await redis.flushdb();
+  const { app, noop } = producer(true);
+  try {
+    await noop.delay(); // connect outside the timing
+    let t0 = performance.now();
+    for (let i = 0; i < n; i++) await noop.delay();
+    let ms = performance.now() - t0;
+    emit({ ...system, workload: 'W1', mode: 'loop', tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
+    t0 = performance.now();
+    await sendInFlight(noop, n);
+    ms = performance.now() - t0;
+    emit({ ...system, workload: 'W1', mode: 'bulk', tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
+  } finally {
+    await app.close();
+  }
+}
+
+async function w2(results: boolean): Promise<void> {
+  const n = args.sizes.w2;
+  await redis.flushdb();
+  // Queued by a producer without a backend, then closed: nothing of it runs during the drain.
+  // The messages are the same either way (ignore_result false).
+  const { app, noop } = producer(false);
+  try {
+    await sendInFlight(noop, n);
+  } finally {
+    await app.close();
+  }
+  const drain = await timeDrain({
+    redis,
+    queueKey: 'celery',
+    n,
+    isDone: results ? celeryResultsStored(redis, n) : async () => (await redis.exists('celery', 'unacked')) === 0,
+    startWorker: async () => startWorker(results),
+    timeoutMs: args.timeoutMs,
+  });
+  const { rss, ms: _ms, ...timing } = drain;
+  if (args.workloads.has('W2')) emit({ ...system, workload: 'W2', results, tasks: n, ...timing });
+  if (results && args.workloads.has('W4')) emit({ ...system, workload: 'W4', during: 'W2 results on', tasks: n, ...rss });
+}
+
+async function w3(): Promise<void> {
+  const n = args.sizes.w3;
+  await redis.flushdb();
+  const worker = startWorker(true);
+  const { app, noop } = producer(true);
+  try {
+    const roundTrip = async (): Promise<number> => {
+      const t0 = performance.now();
+      await (await noop.delay()).get({ timeout: 60_000 });
+      return performance.now() - t0;
+    };
+    const died = worker.exited.then((code) => {
+      throw new Error(`worker exited (${code}) during W3:\n${worker.stderr()}`);
+    });
+    died.catch(() => undefined);
+    // The first round trips also wait for the worker to be up.
+    for (let i = 0; i < args.warmup; i++) await Promise.race([roundTrip(), died]);
+    const samples: number[] = [];
+    for (let i = 0; i < n; i++) samples.push(await roundTrip());
+    emit({ ...system, workload: 'W3', tasks: n, ...percentiles(samples) });
+  } finally {
+    await stopProcess(worker);
+    await app.close();
+  }
+}
+
+try {
+  if (args.workloads.has('W1')) await w1();
+  if (args.workloads.has('W2')) for (const results of args.results) await w2(results);
+  else if (args.workloads.has('W4')) await w2(true);
+  if (args.workloads.has('W3')) await w3();
+} finally {
+  redis.disconnect();
+}

@@ -1,0 +1,140 @@
+/**
+ * Pub/sub wake-ups for result waiters, on one subscriber connection shared by every waiter of a
+ * backend — the role of Celery's `ResultConsumer`, without its polling and without subscribing at
+ * send time (PERFORMANCE.md): a task's channel is subscribed only while someone waits for it.
+ *
+ * For each task id that gains its first waiter: SUBSCRIBE its channel, and once Redis has
+ * confirmed, read the key once (a result stored before the subscription was never published to
+ * us). Every id watched or released during one event-loop turn shares those commands: 1,000
+ * waiters arriving together cost one SUBSCRIBE, one MGET and, when they are done, one UNSUBSCRIBE.
+ *
+ * After the subscriber connection comes back from a drop, every watched channel is subscribed
+ * again and every watched key read again, so a result published while it was down still wakes
+ * its waiters.
+ */
+import type { RedisClient } from '../../connections/redis-connection.js';
+import type { ResultKeys } from './result-keys.js';
+
+/** Channels per SUBSCRIBE / UNSUBSCRIBE and keys per MGET. */
+const CHUNK = 1_000;
+
+export interface ResultSubscriberOptions {
+  /** Dedicated to SUBSCRIBE/UNSUBSCRIBE; its `maxRetriesPerRequest` should be null (wait out drops). */
+  subscriber: RedisClient;
+  /** Reads keys (MGET) after a subscription is confirmed. */
+  commands: RedisClient;
+  keys: ResultKeys;
+  /** True while some waiter waits for `taskId`. */
+  isWatched: (taskId: string) => boolean;
+  /** A value read or published for a watched task (any state; the callee picks ready ones). */
+  onValue: (taskId: string, text: string) => void;
+  /** Subscribing or reading failed for these ids: their waiters cannot be woken reliably. */
+  onFailure: (taskIds: readonly string[], error: unknown) => void;
+}
+
+export class ResultSubscriber {
+  /** Ids whose SUBSCRIBE has been sent and no UNSUBSCRIBE since (on the current connection). */
+  private readonly subscribed = new Set<string>();
+  private readonly toWatch = new Set<string>();
+  private readonly toRelease = new Set<string>();
+  private scheduled = false;
+  private dropped = false;
+  private stopped = false;
+
+  constructor(private readonly options: ResultSubscriberOptions) {
+    const { subscriber, keys } = options;
+    subscriber.on('message', (channel: string, message: string) => {
+      const taskId = keys.taskIdOf(channel);
+      if (taskId !== undefined && options.isWatched(taskId)) options.onValue(taskId, message);
+    });
+    subscriber.on('close', () => (this.dropped = true));
+    subscriber.on('ready', () => {
+      if (!this.dropped || this.stopped) return;
+      this.dropped = false;
+      this.resubscribe();
+    });
+  }
+
+  /** `taskId` gained its first waiter: subscribe (if not already) and read its key once. */
+  watch(taskId: string): void {
+    this.toRelease.delete(taskId);
+    this.toWatch.add(taskId);
+    this.schedule();
+  }
+
+  /** `taskId` has no waiter left: unsubscribe (unless it is watched again in the meantime). */
+  release(taskId: string): void {
+    this.toWatch.delete(taskId);
+    this.toRelease.add(taskId);
+    this.schedule();
+  }
+
+  /** Forget all state; later results and reconnects are ignored. */
+  stop(): void {
+    this.stopped = true;
+    this.toWatch.clear();
+    this.toRelease.clear();
+    this.subscribed.clear();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.stopped) return;
+    const { isWatched, keys, subscriber } = this.options;
+    const unsubscribe: string[] = [];
+    for (const taskId of this.toRelease) {
+      if (!isWatched(taskId) && this.subscribed.delete(taskId)) unsubscribe.push(keys.task(taskId));
+    }
+    const check: string[] = [];
+    const subscribe: string[] = [];
+    for (const taskId of this.toWatch) {
+      if (!isWatched(taskId)) continue;
+      check.push(taskId);
+      if (this.subscribed.has(taskId)) continue;
+      this.subscribed.add(taskId);
+      subscribe.push(keys.task(taskId));
+    }
+    this.toRelease.clear();
+    this.toWatch.clear();
+    for (let i = 0; i < unsubscribe.length; i += CHUNK) {
+      // Nothing waits on an unsubscription; a failure leaves a harmless extra channel.
+      subscriber.unsubscribe(...unsubscribe.slice(i, i + CHUNK)).catch(ignore);
+    }
+    if (check.length > 0) void this.subscribeThenCheck(subscribe, check);
+  };
+
+  private resubscribe(): void {
+    const taskIds = [...this.subscribed].filter((taskId) => this.options.isWatched(taskId));
+    this.subscribed.clear();
+    for (const taskId of taskIds) this.subscribed.add(taskId);
+    if (taskIds.length > 0) void this.subscribeThenCheck(taskIds.map((taskId) => this.options.keys.task(taskId)), taskIds);
+  }
+
+  /** SUBSCRIBE `channels`; once confirmed, read the keys of `taskIds` (never rejects). */
+  private async subscribeThenCheck(channels: readonly string[], taskIds: readonly string[]): Promise<void> {
+    const { subscriber, commands, keys, onValue, onFailure } = this.options;
+    try {
+      const confirmations: Promise<unknown>[] = [];
+      for (let i = 0; i < channels.length; i += CHUNK) confirmations.push(subscriber.subscribe(...channels.slice(i, i + CHUNK)));
+      await Promise.all(confirmations);
+      const reads: Promise<(string | null)[]>[] = [];
+      for (let i = 0; i < taskIds.length; i += CHUNK) reads.push(commands.mget(taskIds.slice(i, i + CHUNK).map((id) => keys.task(id))));
+      const values = (await Promise.all(reads)).flat();
+      if (this.stopped) return;
+      values.forEach((value, i) => {
+        const taskId = taskIds[i];
+        if (value !== null && taskId !== undefined && this.options.isWatched(taskId)) onValue(taskId, value);
+      });
+    } catch (error) {
+      if (!this.stopped) onFailure(taskIds, error);
+    }
+  }
+}
+
+function ignore(): void {}

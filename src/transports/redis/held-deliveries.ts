@@ -1,0 +1,185 @@
+/**
+ * The messages a Redis transport holds: turning what a fetch returned into deliveries, settling
+ * them (ack, requeue, dead letter) through the write batcher, and giving back whatever is still
+ * held at stop (kombu's `restore_unacked_once`). Its tags are what the renewer keeps fresh.
+ */
+import type { RedisClient } from '../../connections/redis-connection.js';
+import type { Clock } from '../../internal/clock.js';
+import { decodeEnvelope, encodeEnvelope, type DecodedEnvelope } from '../../protocol/redis-envelope.js';
+import type { TransportLogger } from '../transport.js';
+import { transportClosedError } from '../virtual/closed-error.js';
+import { SettleOutcome } from '../virtual/settle-outcome.js';
+import { deadLetterRecord } from './dead-letter-store.js';
+import type { KeyLayout } from './key-layout.js';
+import type { PoppedMessage, RedisConsumer } from './redis-consumer.js';
+import { RedisDelivery, type RedisSettler } from './redis-delivery.js';
+import { ReleaseBatch } from './release-batch.js';
+import type { WriteBatcher } from './write-batcher.js';
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** Entries per `release-held.lua` call at stop. */
+const GIVE_BACK_CHUNK = 500;
+
+export interface HeldDeliveriesOptions {
+  layout: KeyLayout;
+  clock: Clock;
+  logger: TransportLogger;
+  selfId: string;
+  /** The transport's write batcher and command connection while it is open. */
+  open: () => { writes: WriteBatcher; client: RedisClient } | undefined;
+}
+
+/** kombu's restored form of a held message: redelivered flags set, same delivery tag. */
+function requeueText(delivery: RedisDelivery): string {
+  return encodeEnvelope(
+    delivery.message,
+    { exchange: delivery.exchange, routingKey: delivery.routingKey, redelivered: true },
+    delivery.deliveryTag,
+  );
+}
+
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const newline = text.indexOf('\n');
+  return newline === -1 ? text : text.slice(0, newline);
+}
+
+export class HeldDeliveries implements RedisSettler {
+  /** By delivery tag, in delivery order. */
+  readonly #held = new Map<string, RedisDelivery>();
+  /** Bumped by every stop: deliveries of an earlier start can no longer be settled. */
+  #epoch = 0;
+
+  constructor(private readonly options: HeldDeliveriesOptions) {}
+
+  /** The delivery tags held now. */
+  tags(): IterableIterator<string> {
+    return this.#held.keys();
+  }
+
+  get size(): number {
+    return this.#held.size;
+  }
+
+  /** Hands what `consumer` fetched to its `onMessage`; gives the rest back if it stopped. */
+  deliver(consumer: RedisConsumer, popped: readonly PoppedMessage[]): void {
+    const { layout, clock, logger } = this.options;
+    const open = this.options.open();
+    const epoch = this.#epoch;
+    for (let i = 0; i < popped.length; i++) {
+      if (!consumer.qos.active || open === undefined || this.#epoch !== epoch) {
+        this.#returnUndelivered(popped.slice(i));
+        return;
+      }
+      const entry = popped[i]!;
+      if (entry.tag === '') {
+        // Not JSON: nobody could restore it, so it was not held; keep it as a dead letter.
+        const record = deadLetterRecord(entry.payload, entry.queue, 'message is not a kombu envelope (not JSON)', clock.now());
+        logger.warn(`redis transport: a message of queue '${entry.queue}' is not JSON; kept as a dead letter`);
+        void open.client.rpush(layout.deadLetters, record).catch((error: unknown) =>
+          logger.warn(`redis transport: could not keep an unreadable message: ${reason(error)}`),
+        );
+        continue;
+      }
+      let decoded: DecodedEnvelope;
+      try {
+        decoded = decodeEnvelope(entry.payload);
+      } catch (error) {
+        const why = `message is not a kombu envelope: ${reason(error)}`;
+        logger.warn(`redis transport: a message of queue '${entry.queue}' is not a kombu envelope; kept as a dead letter`);
+        void open.writes.release(entry.tag, deadLetterRecord(entry.payload, entry.queue, why, clock.now()), layout.deadLetters);
+        continue;
+      }
+      let message = decoded.message;
+      if (message.headers.redelivered !== undefined) {
+        // kombu's restore marks the headers too; the flag belongs to the delivery.
+        const { redelivered: _, ...headers } = message.headers;
+        message = { ...message, headers };
+      }
+      const info = decoded.deliveryInfo;
+      const delivery = new RedisDelivery(
+        this,
+        consumer,
+        epoch,
+        entry.tag,
+        entry.payload,
+        entry.listKey,
+        message,
+        entry.queue,
+        decoded.redelivered,
+        info.exchange,
+        info.exchange === '' && info.routingKey === '' ? entry.queue : info.routingKey,
+      );
+      consumer.qos.unacked++;
+      this.#held.set(entry.tag, delivery);
+      try {
+        consumer.qos.onMessage(delivery);
+      } catch (error) {
+        logger.warn(`redis transport: onMessage threw (it must not): ${String(error)}`);
+      }
+    }
+  }
+
+  settle(delivery: RedisDelivery, outcome: SettleOutcome, why?: string): Promise<void> {
+    if (delivery.settled) return RESOLVED;
+    const open = this.options.open();
+    if (delivery.epoch !== this.#epoch || open === undefined) {
+      return Promise.reject(transportClosedError('settle a delivery made before stop()'));
+    }
+    delivery.settled = true;
+    this.#held.delete(delivery.deliveryTag);
+    const consumer = delivery.consumer;
+    if (outcome === SettleOutcome.Requeue) {
+      // The slot frees once the message is back: the next fetch must find it ahead of newer ones.
+      const done = open.writes.release(delivery.deliveryTag, requeueText(delivery), delivery.listKey);
+      const free = (): void => {
+        consumer.qos.unacked--;
+        consumer.slotFreed();
+      };
+      done.then(free, free);
+      return done;
+    }
+    consumer.qos.unacked--;
+    let done: Promise<void>;
+    if (outcome === SettleOutcome.DeadLetter) {
+      const record = deadLetterRecord(delivery.payload, delivery.queue, why ?? '', this.options.clock.now());
+      done = open.writes.release(delivery.deliveryTag, record, this.options.layout.deadLetters);
+    } else {
+      done = open.writes.ack(delivery.deliveryTag);
+    }
+    consumer.slotFreed();
+    return done;
+  }
+
+  /**
+   * Returns every held message to the front of its list, redelivered, in delivery order, and
+   * forgets them all (their deliveries can no longer be settled). Resolves to how many there
+   * were; Redis errors propagate after the deliveries were forgotten.
+   */
+  async giveBackAll(client: RedisClient): Promise<number> {
+    const held = [...this.#held.values()];
+    this.#held.clear();
+    this.#epoch++;
+    for (let end = held.length; end > 0; end -= GIVE_BACK_CHUNK) {
+      const batch = new ReleaseBatch(this.options.layout, undefined, this.options.selfId);
+      for (let i = end - 1; i >= Math.max(0, end - GIVE_BACK_CHUNK); i--) {
+        const delivery = held[i]!;
+        batch.add(delivery.deliveryTag, requeueText(delivery), [delivery.listKey]);
+      }
+      await batch.run(client);
+    }
+    return held.length;
+  }
+
+  /** The consumer went away mid-batch: the rest were held but never handed out. */
+  #returnUndelivered(popped: readonly PoppedMessage[]): void {
+    const writes = this.options.open()?.writes;
+    if (writes === undefined) return; // not after stop(), which waits for its consumers first
+    for (let i = popped.length - 1; i >= 0; i--) {
+      const entry = popped[i]!;
+      if (entry.tag === '') void writes.putBack(entry.listKey, entry.payload);
+      else void writes.release(entry.tag, entry.payload, entry.listKey);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { TransportMessage } from '../../protocol/transport-message.js';
+import type { Delivery } from '../transport.js';
+import type { RedisConsumer } from './redis-consumer.js';
+import { rejectOutcome, SettleOutcome } from '../virtual/settle-outcome.js';
+
+/** The transport side a delivery reports to. */
+export interface RedisSettler {
+  settle(delivery: RedisDelivery, outcome: SettleOutcome, reason?: string): Promise<void>;
+}
+
+/** A message taken from a Redis list and held (kombu's unacked hash) until settled. */
+export class RedisDelivery implements Delivery {
+  settled = false;
+
+  constructor(
+    readonly settler: RedisSettler,
+    readonly consumer: RedisConsumer,
+    /** The transport's start count when delivered: settling after a stop() is an error. */
+    readonly epoch: number,
+    /** kombu's delivery tag: the `unacked` hash field. */
+    readonly deliveryTag: string,
+    /** The envelope text as stored (given back verbatim when a fetch is undone). */
+    readonly payload: string,
+    /** The list it came from, with the global prefix: where a requeue puts it back. */
+    readonly listKey: string,
+    readonly message: TransportMessage,
+    readonly queue: string,
+    readonly redelivered: boolean,
+    readonly exchange: string,
+    readonly routingKey: string,
+  ) {}
+
+  ack(): Promise<void> {
+    return this.settler.settle(this, SettleOutcome.Ack);
+  }
+
+  reject(options: { requeue: boolean; deadLetterReason?: string }): Promise<void> {
+    return this.settler.settle(this, rejectOutcome(options), options.deadLetterReason);
+  }
+}

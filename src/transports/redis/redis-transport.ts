@@ -1,0 +1,559 @@
+/**
+ * `redis://` (and `rediss://`, `redis+socket://`, `unix://`, `sentinel://`) — kombu's Redis
+ * transport, key for key, so Python Celery workers and clients share queues with celeriac
+ * (celery-protocol.md §3; the whole layout is in docs/redis.md):
+ *
+ * - publish: `LPUSH <queue>[<sep><step>] <kombu envelope>` (priority steps [0, 3, 6, 9], lower
+ *   served first); named exchanges resolve through the `_kombu.binding.<exchange>` sets, which
+ *   `declareQueue` writes as kombu does;
+ * - consume: `BRPOP` over kombu's key order, but several messages per round trip when they are
+ *   ready, each held atomically with its pop (`pop-and-hold.lua`, see `redis-consumer.ts`);
+ * - held messages live in kombu's `unacked` hash and `unacked_index` zset with kombu's value shape
+ *   `[envelope, exchange, routing_key]`, so a Python worker restores celeriac's lost messages and
+ *   celeriac restores a Python worker's (`unacked-restorer.ts`, under kombu's `unacked_mutex`);
+ * - acks are batched: one pipeline per event-loop turn for every publish, ack and reject;
+ * - fanout exchanges (events, remote control) are kombu's PUB/SUB channels (`redis-fanout.ts`).
+ *
+ * What celeriac adds, and why (all under celeriac.* names Python never reads):
+ *
+ * - Renewal (`visibility-renewer.ts`): a consumer moves the `unacked_index` score of everything
+ *   it holds to "now" several times per visibility timeout. kombu's restore only takes messages
+ *   scored older than the timeout, so an ETA task held for hours by a live celeriac worker is
+ *   never restored — by Python or celeriac — and never runs twice (kombu#337), while a dead
+ *   worker's messages still come back after the timeout.
+ * - Dead-consumer restore: `celeriac.unacked_owner` (tag → consumer id), `celeriac.consumers` (id
+ *   → last renewal) and the liveness key `celeriac.consumer.<id>` (expires after `consumerTtlMs`
+ *   without renewal) let any celeriac consumer restore a crashed one's messages at once, on its
+ *   next restore pass, instead of after the visibility timeout. Messages with no owner record
+ *   (held by Python workers) are left to the visibility timeout.
+ * - A requeued message (`reject({ requeue: true })`) goes back to the consuming end of its list
+ *   (RPUSH, like kombu's restore), so it is served before newer messages of its priority, as the
+ *   Transport contract asks — kombu's own reject pushes it to the back.
+ * - Dead letters: the list `celeriac.dead_letters` (`dead-letter-store.ts`).
+ * - The unacked record of a message celeriac holds names the list it came from as the anonymous
+ *   exchange's routing key (`["<envelope>", "", "celery\x06\x163"]`), so a restore — kombu's or
+ *   celeriac's — puts it back in exactly that list, its priority kept. kombu records the
+ *   message's exchange and routing key and restores into the base list of every queue bound.
+ *
+ * Connections: one for commands (publishes fail at once while it is down, with
+ * `TRANSPORT_ERROR`, so the producer can retry), and one blocking connection per `consume()`.
+ * Both reconnect with backoff; a consumer resumes after a reconnect, and acks wait for it.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  createRedisClient,
+  parseRedisUrl,
+  redisClientOptions,
+  type RedisClient,
+  type RedisUrl,
+} from '../../connections/redis-connection.js';
+import { isRedisReplyError, redisFailure } from '../../connections/redis-failure.js';
+import { CeleriacError } from '../../errors.js';
+import { systemClock, type Clock } from '../../internal/clock.js';
+import { encodeEnvelope } from '../../protocol/redis-envelope.js';
+import type { TransportMessage } from '../../protocol/transport-message.js';
+import type {
+  ConsumeOptions,
+  DeadLetter,
+  PublishRoute,
+  QueueSpec,
+  Transport,
+  TransportCapabilities,
+  TransportLogger,
+} from '../transport.js';
+import { transportClosedError } from '../virtual/closed-error.js';
+import { checkConsumeOptions } from '../virtual/consume-options-check.js';
+import { ConsumerKeepAlive } from '../virtual/consumer-keep-alive.js';
+import { unroutableWarning } from '../virtual/exchange-table.js';
+import { processWarningLogger } from '../virtual/process-warning-logger.js';
+import { QosConsumer } from '../virtual/qos-consumer.js';
+import { BindingTable } from './binding-table.js';
+import { deadLetterRecord, DeadLetterStore } from './dead-letter-store.js';
+import { KeyLayout } from './key-layout.js';
+import { RedisConsumer, type RedisConsumerHost } from './redis-consumer.js';
+import { HeldDeliveries } from './held-deliveries.js';
+import { RedisFanout, type FanoutSubscription } from './redis-fanout.js';
+import { defineTransportScripts } from './redis-scripts.js';
+import {
+  redisTransportDefaults,
+  resolveRedisTransportSettings,
+  type RedisTransportOptions,
+  type RedisTransportSettings,
+} from './redis-transport-options.js';
+import { UnackedRestorer, type RestoreOutcome } from './unacked-restorer.js';
+import { VisibilityRenewer } from './visibility-renewer.js';
+import { WriteBatcher } from './write-batcher.js';
+
+export { redisTransportDefaults, type RedisTransportOptions } from './redis-transport-options.js';
+export type { FanoutDelivery, FanoutSubscription } from './redis-fanout.js';
+
+/** What exists only between start() and stop(). */
+interface OpenState {
+  client: RedisClient;
+  fanout: RedisFanout;
+  writes: WriteBatcher;
+  restorer: UnackedRestorer;
+  renewer: VisibilityRenewer;
+  cancelRestore: (() => void) | undefined;
+  restoring: Promise<unknown> | undefined;
+}
+
+/**
+ * The Redis transport. See the module comment for the model and docs/redis.md for the keys.
+ *
+ * @example
+ * const transport = new RedisTransport({ url: 'redis://localhost:6379/0' });
+ * await transport.start();
+ * await transport.publish(message, { exchange: '', routingKey: 'celery' });
+ */
+export class RedisTransport implements Transport {
+  readonly capabilities: TransportCapabilities = {
+    durable: true,
+    crossProcess: true,
+    priority: true,
+    // Through publishFanout / subscribeFanout below, until the Transport seam has them.
+    fanout: true,
+    nativeDelay: false,
+  };
+
+  /** The options in effect. */
+  readonly settings: Readonly<RedisTransportSettings>;
+  /** Where it connects (password masked in `display`). */
+  readonly target: RedisUrl;
+  /** This transport's id in `celeriac.unacked_owner` and `celeriac.consumers`. */
+  readonly consumerId = randomUUID();
+  readonly layout: KeyLayout;
+  readonly #clock: Clock;
+  readonly #logger: TransportLogger;
+  readonly #bindings: BindingTable;
+  readonly #deadLetters: DeadLetterStore;
+  readonly #consumerHost: RedisConsumerHost;
+  readonly #keepAlive = new ConsumerKeepAlive();
+  #open: OpenState | undefined;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #consumers: RedisConsumer[] = [];
+  readonly #held: HeldDeliveries;
+  #connectionLost = false;
+
+  /**
+   * @throws CeleriacError `BAD_URL` for a URL that cannot be parsed; `CONFIG_INVALID` for bad
+   *   options (a sentinel URL without `masterName`, a non-positive duration).
+   */
+  constructor(options: RedisTransportOptions) {
+    this.target = parseRedisUrl(options.url);
+    this.settings = Object.freeze(resolveRedisTransportSettings(options));
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? processWarningLogger;
+    const s = this.settings;
+    this.layout = new KeyLayout({ globalKeyprefix: s.globalKeyprefix, prioritySteps: s.prioritySteps, sep: s.sep });
+    this.#bindings = new BindingTable(this.layout, redisTransportDefaults.bindingCacheMs, () => this.#clock.now());
+    this.#deadLetters = new DeadLetterStore(this.layout);
+    this.#held = new HeldDeliveries({
+      layout: this.layout,
+      clock: this.#clock,
+      logger: this.#logger,
+      selfId: this.consumerId,
+      open: () => this.#open,
+    });
+    const order = s.queueOrderStrategy;
+    this.#consumerHost = {
+      layout: this.layout,
+      selfId: this.consumerId,
+      fetchBatchMax: s.fetchBatchMax,
+      brpopTimeoutMs: s.brpopTimeoutMs,
+      rotate: order === 'round_robin',
+      now: () => this.#clock.now(),
+      deliver: (consumer, popped) => this.#held.deliver(consumer, popped),
+      putBack: (listKey, payload) => void this.#open?.writes.putBack(listKey, payload),
+      recover: (consumer, error) => this.#recover(consumer, error),
+    };
+    redisClientOptions(this.target, { masterName: s.masterName }); // CONFIG_INVALID for a sentinel URL without masterName
+  }
+
+  /**
+   * Connects the command connection. Idempotent.
+   * @throws CeleriacError `TRANSPORT_ERROR` when Redis cannot be reached (cause: ioredis's error).
+   */
+  async start(): Promise<void> {
+    await this.#stopping;
+    if (this.#open !== undefined) return;
+    this.#starting ??= this.#connect().finally(() => (this.#starting = undefined));
+    return this.#starting;
+  }
+
+  async #connect(): Promise<void> {
+    const client = this.#client('commands');
+    defineTransportScripts(client);
+    let lastError: unknown;
+    const onError = (error: unknown): void => void (lastError = error);
+    client.on('error', onError);
+    try {
+      await client.connect();
+    } catch (error) {
+      client.disconnect();
+      // ioredis rejects with "Connection is closed."; the 'error' event said why (ECONNREFUSED…).
+      throw redisFailure('TRANSPORT_ERROR', `redis transport: connecting to ${this.target.display}`, lastError ?? error);
+    } finally {
+      client.off('error', onError);
+    }
+    const s = this.settings;
+    const open: OpenState = {
+      client,
+      fanout: new RedisFanout({
+        globalKeyprefix: s.globalKeyprefix,
+        fanoutPrefix: s.fanoutPrefix,
+        fanoutPatterns: s.fanoutPatterns,
+        db: this.target.db,
+        logger: this.#logger,
+        openSubscriber: () => this.#client('subscriber'),
+      }),
+      writes: new WriteBatcher(this.layout, this.consumerId, () => this.#open?.client, this.target.display),
+      restorer: new UnackedRestorer({
+        layout: this.layout,
+        bindings: this.#bindings,
+        clock: this.#clock,
+        logger: this.#logger,
+        selfId: this.consumerId,
+        visibilityTimeoutMs: s.visibilityTimeoutMs,
+        unackedMutexExpireMs: s.unackedMutexExpireMs,
+        unackedRestoreLimit: s.unackedRestoreLimit,
+        consumerTtlMs: s.consumerTtlMs,
+      }),
+      renewer: new VisibilityRenewer({
+        layout: this.layout,
+        clock: this.#clock,
+        logger: this.#logger,
+        selfId: this.consumerId,
+        renewIntervalMs: s.renewIntervalMs,
+        consumerTtlMs: s.consumerTtlMs,
+        heldTags: () => this.#held.tags(),
+        client: () => (this.#open?.client.status === 'ready' ? this.#open.client : undefined),
+      }),
+      cancelRestore: undefined,
+      restoring: undefined,
+    };
+    client.on('close', () => {
+      if (this.#open !== open || this.#connectionLost) return;
+      this.#connectionLost = true;
+      this.#logger.warn(`redis transport: lost the connection to ${this.target.display}; reconnecting`);
+    });
+    client.on('ready', () => {
+      if (this.#open !== open) return;
+      if (this.#connectionLost) this.#logger.warn(`redis transport: reconnected to ${this.target.display}`);
+      this.#connectionLost = false;
+      this.#bindings.clear();
+      open.renewer.renewNow();
+      open.writes.connected();
+    });
+    this.#open = open;
+  }
+
+  /**
+   * Ends every consumer, sends pending publishes and acks, gives back the messages this
+   * transport holds (kombu's `restore_unacked_once` at warm shutdown: redelivered, at the front
+   * of their lists), unregisters and closes. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#close().finally(() => (this.#stopping = undefined));
+    return this.#stopping;
+  }
+
+  async #close(): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    const open = this.#open;
+    if (open === undefined) return;
+    open.cancelRestore?.();
+    open.cancelRestore = undefined;
+    const consumers = this.#consumers;
+    this.#consumers = [];
+    this.#keepAlive.update(0);
+    await Promise.all(consumers.map((c) => this.#stopConsumer(c)));
+    await open.restoring?.catch(() => undefined);
+    await open.writes.flush();
+    const client = open.client;
+    const held = this.#held.size;
+    try {
+      await this.#held.giveBackAll(client);
+      await open.renewer.unregister(client);
+    } catch (error) {
+      open.renewer.stop();
+      this.#logger.warn(
+        `redis transport: could not give back ${held} held message(s) at stop (${reason(error)}); ` +
+          'other celeriac consumers restore them once this one is seen dead, Python workers after the visibility timeout',
+      );
+    }
+    open.writes.abandon(new CeleriacError('TRANSPORT_ERROR', `redis transport: stopped while disconnected from ${this.target.display}`));
+    this.#open = undefined;
+    this.#connectionLost = false;
+    open.fanout.close();
+    await client.quit().catch(() => client.disconnect());
+  }
+
+  /**
+   * Records the queue's binding in `_kombu.binding.<exchange>` (kombu's `queue_bind`), so Python
+   * producers publishing to that exchange reach it. Redis lists need no declaration.
+   * @throws CeleriacError `TRANSPORT_ERROR` when Redis fails.
+   */
+  async declareQueue(spec: QueueSpec): Promise<void> {
+    const open = this.#started('declare a queue');
+    if (spec.exchange === undefined || spec.exchange === '') return;
+    try {
+      await this.#bindings.bind(open.client, spec.exchange, spec.routingKey ?? spec.name, spec.name);
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', `redis transport: declaring queue '${spec.name}'`, error);
+    }
+  }
+
+  /**
+   * `LPUSH` of kombu's envelope (a fresh UUID delivery tag) to the queue's list for the message
+   * priority; joins this turn's pipeline and resolves when Redis stored it.
+   *
+   * @throws CeleriacError `TRANSPORT_ERROR` at once while the connection is down (and when Redis
+   *   refuses); `ENCODE_ERROR` for a header that cannot be JSON-encoded.
+   */
+  publish(message: TransportMessage, route: PublishRoute): Promise<void> {
+    const open = this.#open;
+    if (open === undefined || this.#stopping !== undefined) return Promise.reject(transportClosedError('publish'));
+    if (open.client.status !== 'ready') {
+      return Promise.reject(
+        new CeleriacError('TRANSPORT_ERROR', `redis transport: publish failed: not connected to ${this.target.display} (reconnecting)`),
+      );
+    }
+    let text: string;
+    try {
+      text = encodeEnvelope(message, route, randomUUID());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (route.exchange === '') return open.writes.publish(this.layout.listKeyFor(route.routingKey, message.properties), text);
+    return this.#publishRouted(open, message, route, text);
+  }
+
+  async #publishRouted(open: OpenState, message: TransportMessage, route: PublishRoute, text: string): Promise<void> {
+    let queues: string[];
+    try {
+      queues = await this.#bindings.lookup(open.client, route.exchange, route.routingKey);
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', `redis transport: looking up exchange '${route.exchange}'`, error);
+    }
+    if (queues.length === 0) {
+      this.#logger.warn(unroutableWarning(route.exchange, route.routingKey));
+      return;
+    }
+    await Promise.all(queues.map((queue) => open.writes.publish(this.layout.listKeyFor(queue, message.properties), text)));
+  }
+
+  async consume(options: ConsumeOptions): Promise<void> {
+    const open = this.#started('consume');
+    checkConsumeOptions(options);
+    if (options.signal.aborted) return;
+    try {
+      await open.renewer.register(open.client);
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', 'redis transport: registering the consumer', error);
+    }
+    const s = this.settings;
+    const queues = s.queueOrderStrategy === 'sorted' ? [...options.queues].sort() : [...options.queues];
+    const holder: { consumer?: RedisConsumer } = {};
+    const qos = new QosConsumer<string>(queues, options.prefetch, (delivery) => options.onMessage(delivery), options.signal, () => {
+      if (holder.consumer !== undefined) void this.#stopConsumer(holder.consumer);
+    });
+    const consumer = new RedisConsumer(this.#consumerHost, qos, this.#client('blocking'));
+    holder.consumer = consumer;
+    defineTransportScripts(consumer.blocking);
+    try {
+      await consumer.start();
+    } catch (error) {
+      consumer.blocking.disconnect();
+      throw redisFailure('TRANSPORT_ERROR', `redis transport: connecting a consumer to ${this.target.display}`, error);
+    }
+    if (this.#open !== open || options.signal.aborted) {
+      await consumer.stop(this.#open?.client);
+      return;
+    }
+    options.signal.addEventListener('abort', qos.onAbort, { once: true });
+    this.#consumers = [...this.#consumers, consumer];
+    this.#keepAlive.update(this.#consumers.length);
+    if (open.cancelRestore === undefined) this.#restoreSoon(open, 0);
+  }
+
+  /**
+   * Runs one restore pass now (kombu's `QoS.restore_visible` plus celeriac's dead-consumer
+   * restore; see `unacked-restorer.ts`). Consuming transports run it by themselves.
+   * @throws CeleriacError `TRANSPORT_ERROR` when Redis fails.
+   */
+  async restoreUnacked(): Promise<RestoreOutcome> {
+    const open = this.#started('restore unacked messages');
+    try {
+      return await open.restorer.run(open.client);
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', 'redis transport: restoring unacked messages', error);
+    }
+  }
+
+  /**
+   * Publishes to a fanout exchange: kombu's `PUBLISH` on `/{db}.<exchange>/<routing key>` (see
+   * `redis-fanout.ts`). Only subscribers connected now receive it. Resolves with their number.
+   * @throws CeleriacError `TRANSPORT_ERROR` at once while disconnected.
+   */
+  async publishFanout(exchange: string, routingKey: string, message: TransportMessage): Promise<number> {
+    const open = this.#started('publish');
+    try {
+      return await open.fanout.publish(open.client, exchange, routingKey, message);
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', `redis transport: publish to fanout exchange '${exchange}'`, error);
+    }
+  }
+
+  /**
+   * Receives what is published to a fanout exchange with a routing key matching one of the
+   * binding keys (kombu patterns, `#` = anything; none = all), until `signal` aborts. Resolves
+   * once subscribed. A dedicated connection, resubscribed after reconnects.
+   * @throws CeleriacError `TRANSPORT_ERROR` when the subscription fails.
+   */
+  async subscribeFanout(subscription: FanoutSubscription): Promise<void> {
+    const open = this.#started('subscribe');
+    try {
+      await open.fanout.subscribe(subscription);
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', `redis transport: subscribing to fanout exchange '${subscription.exchange}'`, error);
+    }
+  }
+
+  /** Removes every ready message of the queue, in all its priority lists (atomically). */
+  async purge(queue: string): Promise<number> {
+    const open = this.#started('purge');
+    void open.writes.flush();
+    const pipeline = open.client.multi();
+    for (const key of this.layout.listKeys(queue)) pipeline.llen(key).del(key);
+    try {
+      const replies = (await pipeline.exec()) ?? [];
+      let count = 0;
+      for (let i = 0; i < replies.length; i += 2) {
+        const [error, length] = replies[i]!;
+        if (error) throw error;
+        count += Number(length);
+      }
+      return count;
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', `redis transport: purge of queue '${queue}'`, error);
+    }
+  }
+
+  /** Ready messages of the queue, over all its priority lists. */
+  async size(queue: string): Promise<number> {
+    const open = this.#started('size a queue');
+    void open.writes.flush();
+    const pipeline = open.client.pipeline();
+    for (const key of this.layout.listKeys(queue)) pipeline.llen(key);
+    try {
+      let count = 0;
+      for (const [error, length] of (await pipeline.exec()) ?? []) {
+        if (error) throw error;
+        count += Number(length);
+      }
+      return count;
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', `redis transport: size of queue '${queue}'`, error);
+    }
+  }
+
+  /** Appends a dead letter to `celeriac.dead_letters`. */
+  async deadLetter(message: TransportMessage, queue: string, reason: string): Promise<void> {
+    const open = this.#started('dead-letter');
+    const text = encodeEnvelope(message, { exchange: '', routingKey: queue }, randomUUID());
+    try {
+      await open.client.rpush(this.layout.deadLetters, deadLetterRecord(text, queue, reason, this.#clock.now()));
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', `redis transport: dead-lettering to '${queue}'`, error);
+    }
+  }
+
+  async listDeadLetters(options: { limit?: number } = {}): Promise<DeadLetter[]> {
+    const open = this.#started('list dead letters');
+    await open.writes.flush();
+    try {
+      return await this.#deadLetters.list(open.client, options.limit);
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', 'redis transport: listing dead letters', error);
+    }
+  }
+
+  async requeueDeadLetters(ids?: string[]): Promise<number> {
+    const open = this.#started('requeue dead letters');
+    await open.writes.flush();
+    try {
+      return await this.#deadLetters.requeue(open.client, ids);
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', 'redis transport: requeueing dead letters', error);
+    }
+  }
+
+  #started(operation: string): OpenState {
+    if (this.#open === undefined || this.#stopping !== undefined) throw transportClosedError(operation);
+    return this.#open;
+  }
+
+  #client(role: 'commands' | 'blocking' | 'subscriber'): RedisClient {
+    const s = this.settings;
+    return createRedisClient(this.target, {
+      role,
+      failFast: role === 'commands',
+      masterName: s.masterName,
+      sentinelKwargs: s.sentinelKwargs,
+      connectTimeoutMs: s.socketConnectTimeoutMs,
+      // A blocking connection hears at least a nil every BRPOP timeout.
+      socketTimeoutMs: role === 'blocking' ? s.brpopTimeoutMs + s.socketTimeoutMs : s.socketTimeoutMs,
+      socketKeepalive: s.socketKeepalive,
+      clientName: s.clientName,
+    });
+  }
+
+  async #stopConsumer(consumer: RedisConsumer): Promise<void> {
+    this.#consumers = this.#consumers.filter((c) => c !== consumer);
+    this.#keepAlive.update(this.#consumers.length);
+    consumer.qos.signal.removeEventListener('abort', consumer.qos.onAbort);
+    await consumer.stop(this.#open?.client).catch((error: unknown) => {
+      this.#logger.warn(`redis transport: stopping a consumer failed: ${reason(error)}`);
+    });
+  }
+
+  /** A fetch failed: wait for the blocking connection to come back (or pause on Redis errors). */
+  async #recover(consumer: RedisConsumer, error: unknown): Promise<void> {
+    const blocking = consumer.blocking;
+    const pause = (): Promise<void> => new Promise<void>((resolve) => this.#clock.setTimer(resolve, 1_000));
+    if (isRedisReplyError(error)) {
+      this.#logger.warn(`redis transport: fetching failed (${reason(error)}); retrying in 1 s`);
+      await Promise.race([pause(), consumer.stopped]);
+      return;
+    }
+    // The connection failed: ioredis reconnects with backoff. It may still call the connection
+    // ready for a moment after the socket died, hence the pause as a fallback.
+    const reconnected = new Promise<void>((resolve) => blocking.once('ready', () => resolve()));
+    await Promise.race([reconnected, consumer.stopped, ...(blocking.status === 'ready' ? [pause()] : [])]);
+  }
+
+  /** Schedules the next restore pass (the first one right away), while there are consumers. */
+  #restoreSoon(open: OpenState, delayMs: number): void {
+    open.cancelRestore = this.#clock.setTimer(() => {
+      if (this.#open !== open || this.#consumers.length === 0) {
+        open.cancelRestore = undefined;
+        return;
+      }
+      const pass = open.client.status === 'ready' ? open.restorer.run(open.client) : Promise.resolve(undefined);
+      open.restoring = pass
+        .catch((error: unknown) => this.#logger.warn(`redis transport: restoring unacked messages failed: ${reason(error)}`))
+        .finally(() => {
+          open.restoring = undefined;
+          if (this.#open === open && open.cancelRestore !== undefined) this.#restoreSoon(open, this.settings.restoreIntervalMs);
+        });
+    }, delayMs);
+  }
+}
+
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const newline = text.indexOf('\n');
+  return newline === -1 ? text : text.slice(0, newline);
+}
