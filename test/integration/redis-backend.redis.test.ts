@@ -12,7 +12,7 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisBackend, type RedisBackendOptions } from '../../src/backends/redis/redis-backend.js';
 import { createRedisClient, type RedisClient } from '../../src/connections/redis-connection.js';
-import { DecodeError, ResultTimeoutError } from '../../src/errors.js';
+import { CeleriacError, DecodeError, ResultTimeoutError } from '../../src/errors.js';
 import { serializeError } from '../../src/protocol/exception-codec.js';
 import { decodeResultMeta, encodeResultMeta } from '../../src/protocol/result-codec.js';
 import { meta } from '../conformance/backend.conformance.js';
@@ -51,7 +51,10 @@ class CommandLog {
   readonly commands: string[][] = [];
   private readonly barriers = new Map<string, () => void>();
 
-  private constructor(private readonly monitor: RedisClient) {
+  private constructor(
+    private readonly client: RedisClient,
+    private readonly monitor: RedisClient,
+  ) {
     monitor.on('monitor', (_time: string, args: string[]) => {
       if (args[0]?.toLowerCase() === 'echo' && args[1] !== undefined && this.barriers.has(args[1])) {
         this.barriers.get(args[1])?.();
@@ -64,7 +67,8 @@ class CommandLog {
   static async open(url: string): Promise<CommandLog> {
     const client = createRedisClient(url);
     await client.connect();
-    return new CommandLog(await client.monitor());
+    // monitor() opens a second connection in MONITOR mode; both are closed by close().
+    return new CommandLog(client, await client.monitor());
   }
 
   /** Resolves once every command Redis ran before this call has been recorded. */
@@ -83,6 +87,7 @@ class CommandLog {
 
   close(): void {
     this.monitor.disconnect();
+    this.client.disconnect();
   }
 }
 
@@ -333,10 +338,10 @@ describe('redis result backend', { skip: unavailable }, () => {
     await untilSubscribers(raw, `celery-task-meta-${aborted}`, 0);
 
     const garbled = randomUUID();
-    const failing = backend.waitForReady(garbled, { timeoutMs: 10_000 });
+    const failing = assert.rejects(backend.waitForReady(garbled, { timeoutMs: 10_000 }), (error) => error instanceof DecodeError);
     await untilSubscribers(raw, `celery-task-meta-${garbled}`, 1);
     await raw.publish(`celery-task-meta-${garbled}`, 'not json');
-    await assert.rejects(failing, (error) => error instanceof DecodeError);
+    await failing;
     await untilSubscribers(raw, `celery-task-meta-${garbled}`, 0);
   });
 
@@ -419,5 +424,22 @@ describe('redis result backend', { skip: unavailable }, () => {
     const [, subscribers] = (await probe.pubsub('NUMSUB', channel)) as [string, number];
     assert.equal(Number(subscribers), 0, 'the PUBLISH reached a subscriber: the test did not test the re-read');
     assert.equal((await waiting).result, 'published to nobody');
+  });
+
+  test('stop() while Redis is down returns at once; pending reads and waits reject with BACKEND_CLOSED', CASE, async (t) => {
+    const server = await PrivateRedisServer.start();
+    t.after(() => server.stop());
+    const backend = new RedisBackend({ url: server.url, logger: { warn: () => {} } });
+    t.after(() => backend.stop());
+    await backend.storeResult(meta(randomUUID(), 'SUCCESS', 1));
+    const closed = (error: unknown) => error instanceof CeleriacError && error.code === 'BACKEND_CLOSED';
+    const waiting = assert.rejects(backend.waitForReady(randomUUID()), closed);
+    await server.stop();
+    const reading = assert.rejects(backend.getMeta(randomUUID()), closed);
+    const forgetting = assert.rejects(backend.forget(randomUUID()), closed);
+    const started = performance.now();
+    await backend.stop();
+    assert.ok(performance.now() - started < 1_000, `stop took ${performance.now() - started} ms`);
+    await Promise.all([reading, forgetting, waiting]);
   });
 });

@@ -90,6 +90,12 @@ interface Session {
   subscriberConnection: RedisClient;
   writer: ResultWriter;
   subscriber: ResultSubscriber;
+  /**
+   * Rejects when the session closes. ioredis leaves a command queued while it reconnects pending
+   * forever when the client is then disconnected, so reads race this instead.
+   */
+  closed: Promise<never>;
+  close(error: Error): void;
 }
 
 type Phase = 'idle' | 'open' | 'stopped';
@@ -150,6 +156,7 @@ export class RedisBackend implements ResultBackend {
     if (session === undefined) return;
     session.subscriber.stop();
     await session.writer.drained();
+    session.close(closedError());
     await Promise.all([close(session.commands), close(session.subscriberConnection)]);
     // Last, so a caller awaiting stop() can still attach handlers to its waits in time.
     session.waiters.rejectAll(closedError());
@@ -175,7 +182,7 @@ export class RedisBackend implements ResultBackend {
     session.writer.flush();
     let text: string | null;
     try {
-      text = await session.commands.get(this.keys.task(taskId));
+      text = await Promise.race([session.commands.get(this.keys.task(taskId)), session.closed]);
     } catch (error) {
       throw redisFailure('BACKEND_ERROR', `redis result backend: reading the result of task ${taskId}`, error);
     }
@@ -199,7 +206,7 @@ export class RedisBackend implements ResultBackend {
     // A queued write must not bring the result back after the DEL.
     session.writer.flush();
     try {
-      await session.commands.del(this.keys.task(taskId));
+      await Promise.race([session.commands.del(this.keys.task(taskId)), session.closed]);
     } catch (error) {
       throw redisFailure('BACKEND_ERROR', `redis result backend: forgetting the result of task ${taskId}`, error);
     }
@@ -233,7 +240,10 @@ export class RedisBackend implements ResultBackend {
         for (const taskId of taskIds) waiters.fail(taskId, error);
       },
     });
-    this.session = { waiters, commands, subscriberConnection, writer, subscriber };
+    let close!: (error: Error) => void;
+    const closed = new Promise<never>((_resolve, reject) => (close = reject));
+    closed.catch(() => {}); // observed by whoever races it; never an unhandled rejection
+    this.session = { waiters, commands, subscriberConnection, writer, subscriber, closed, close };
     return this.session;
   }
 }
@@ -262,8 +272,9 @@ function watchConnection(client: RedisClient, role: 'commands' | 'subscriber', l
 }
 
 async function close(client: RedisClient): Promise<void> {
-  // QUIT on a lazy client that never connected would connect just to say goodbye.
-  if (client.status === 'wait' || client.status === 'end') {
+  // Only a connected client can say goodbye: QUIT on a lazy one would connect first, and on one
+  // that is reconnecting would wait behind the offline queue for as long as Redis stays down.
+  if (client.status !== 'ready') {
     client.disconnect();
     return;
   }
