@@ -195,6 +195,8 @@ export class Celery {
       const backend = createBackend(this.resultBackendUrl(), {
         clock: this.clock,
         resultExpiresMs: this.conf.resultExpiresMs,
+        transportOptions: this.conf.resultBackendTransportOptions,
+        logger: this.log,
       });
       await backend?.start();
       return backend;

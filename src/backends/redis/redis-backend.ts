@@ -157,7 +157,8 @@ export class RedisBackend implements ResultBackend {
     session.subscriber.stop();
     await session.writer.drained();
     session.close(closedError());
-    await Promise.all([close(session.commands), close(session.subscriberConnection)]);
+    close(session.commands);
+    close(session.subscriberConnection);
     // Last, so a caller awaiting stop() can still attach handlers to its waits in time.
     session.waiters.rejectAll(closedError());
   }
@@ -271,18 +272,13 @@ function watchConnection(client: RedisClient, role: 'commands' | 'subscriber', l
   client.on('ready', () => (failing = false));
 }
 
-async function close(client: RedisClient): Promise<void> {
-  // Only a connected client can say goodbye: QUIT on a lazy one would connect first, and on one
-  // that is reconnecting would wait behind the offline queue for as long as Redis stays down.
-  if (client.status !== 'ready') {
-    client.disconnect();
-    return;
-  }
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  }
+/**
+ * Close at once. Writes are settled before this is called and reads are rejected through
+ * `Session.closed`, so nothing is owed a reply; QUIT would only wait — behind the offline queue
+ * for as long as Redis stays down when the connection is reconnecting.
+ */
+function close(client: RedisClient): void {
+  client.disconnect();
 }
 
 function checkSize(taskId: string, text: string): void {
