@@ -1,7 +1,9 @@
 /**
  * Options of `applyAsync` / `sendTask`, Celery's `apply_async` keyword arguments in camelCase.
- * More (link, linkError, compression, retryPolicy...) arrive with the task-semantics issue.
+ * More (link, linkError, compression...) arrive with the rest of the task-semantics issue.
  */
+import type { BackoffPolicy } from '../internal/retry.js';
+
 export interface ApplyOptions {
   /** Use this id instead of a fresh UUID (Celery's `task_id`). */
   taskId?: string;
@@ -39,7 +41,7 @@ export interface ApplyOptions {
    * How to retry (Celery's `retry_policy`, here in ms): `maxRetries` (null: forever),
    * `intervalStartMs`, `intervalStepMs`, `intervalMaxMs`; default `task_publish_retry_policy`.
    */
-  retryPolicy?: Partial<{ maxRetries: number | null; intervalStartMs: number; intervalStepMs: number; intervalMaxMs: number }>;
+  retryPolicy?: Partial<BackoffPolicy>;
   /** Group membership (set by canvas). */
   groupId?: string;
   groupIndex?: number;
