@@ -12,9 +12,14 @@ import { CeleriacError } from '../errors.js';
  */
 export function redisFailure(code: 'TRANSPORT_ERROR' | 'BACKEND_ERROR', what: string, error: unknown): CeleriacError {
   if (error instanceof CeleriacError) return error;
+  return new CeleriacError(code, `${what} failed: ${redisReason(error)}`, { cause: error });
+}
+
+/** The first line of an error's message (ioredis appends the command on later lines). */
+export function redisReason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const newline = text.indexOf('\n');
-  return new CeleriacError(code, `${what} failed: ${newline === -1 ? text : text.slice(0, newline)}`, { cause: error });
+  return newline === -1 ? text : text.slice(0, newline);
 }
 
 /**

@@ -4,6 +4,7 @@
  * held at stop (kombu's `restore_unacked_once`). Its tags are what the renewer keeps fresh.
  */
 import type { RedisClient } from '../../connections/redis-connection.js';
+import { redisReason } from '../../connections/redis-failure.js';
 import type { Clock } from '../../internal/clock.js';
 import { decodeEnvelope, encodeEnvelope, type DecodedEnvelope } from '../../protocol/redis-envelope.js';
 import type { TransportLogger } from '../transport.js';
@@ -39,12 +40,6 @@ function requeueText(delivery: RedisDelivery): string {
   );
 }
 
-function reason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const newline = text.indexOf('\n');
-  return newline === -1 ? text : text.slice(0, newline);
-}
-
 export class HeldDeliveries implements RedisSettler {
   /** By delivery tag, in delivery order. */
   readonly #held = new Map<string, RedisDelivery>();
@@ -78,7 +73,7 @@ export class HeldDeliveries implements RedisSettler {
         const record = deadLetterRecord(entry.payload, entry.queue, 'message is not a kombu envelope (not JSON)', clock.now());
         logger.warn(`redis transport: a message of queue '${entry.queue}' is not JSON; kept as a dead letter`);
         void open.client.rpush(layout.deadLetters, record).catch((error: unknown) =>
-          logger.warn(`redis transport: could not keep an unreadable message: ${reason(error)}`),
+          logger.warn(`redis transport: could not keep an unreadable message: ${redisReason(error)}`),
         );
         continue;
       }
@@ -86,7 +81,7 @@ export class HeldDeliveries implements RedisSettler {
       try {
         decoded = decodeEnvelope(entry.payload);
       } catch (error) {
-        const why = `message is not a kombu envelope: ${reason(error)}`;
+        const why = `message is not a kombu envelope: ${redisReason(error)}`;
         logger.warn(`redis transport: a message of queue '${entry.queue}' is not a kombu envelope; kept as a dead letter`);
         void open.writes.release(entry.tag, deadLetterRecord(entry.payload, entry.queue, why, clock.now()), layout.deadLetters);
         continue;

@@ -38,16 +38,15 @@
  * Connections: one for commands (publishes fail at once while it is down, with
  * `TRANSPORT_ERROR`, so the producer can retry), and one blocking connection per `consume()`.
  * Both reconnect with backoff; a consumer resumes after a reconnect, and acks wait for it.
+ *
+ * This class is the lifecycle and the Transport API; the work is in: `redis-session.ts` (the
+ * command connection and what uses it between start and stop), `redis-publisher.ts` (publish),
+ * `redis-consumer.ts` (the fetch loop of one consume), `held-deliveries.ts` (settling what was
+ * fetched), `write-batcher.ts` (the turn's pipeline), `restore-loop.ts`, `visibility-renewer.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  createRedisClient,
-  parseRedisUrl,
-  redisClientOptions,
-  type RedisClient,
-  type RedisUrl,
-} from '../../connections/redis-connection.js';
-import { isRedisReplyError, redisFailure } from '../../connections/redis-failure.js';
+import { parseRedisUrl, redisClientOptions, type RedisUrl } from '../../connections/redis-connection.js';
+import { redisFailure, redisReason } from '../../connections/redis-failure.js';
 import { CeleriacError } from '../../errors.js';
 import { systemClock, type Clock } from '../../internal/clock.js';
 import { encodeEnvelope } from '../../protocol/redis-envelope.js';
@@ -64,39 +63,29 @@ import type {
 import { transportClosedError } from '../virtual/closed-error.js';
 import { checkConsumeOptions } from '../virtual/consume-options-check.js';
 import { ConsumerKeepAlive } from '../virtual/consumer-keep-alive.js';
-import { unroutableWarning } from '../virtual/exchange-table.js';
 import { processWarningLogger } from '../virtual/process-warning-logger.js';
 import { QosConsumer } from '../virtual/qos-consumer.js';
 import { BindingTable } from './binding-table.js';
 import { deadLetterRecord, DeadLetterStore } from './dead-letter-store.js';
-import { KeyLayout } from './key-layout.js';
-import { RedisConsumer, type RedisConsumerHost } from './redis-consumer.js';
+import { recoverFetch } from './fetch-recovery.js';
 import { HeldDeliveries } from './held-deliveries.js';
-import { RedisFanout, type FanoutSubscription } from './redis-fanout.js';
+import { KeyLayout } from './key-layout.js';
+import { countQueueLists, purgeQueueLists } from './queue-lists.js';
+import { RedisConsumer, type RedisConsumerHost } from './redis-consumer.js';
+import type { FanoutSubscription } from './redis-fanout.js';
+import { RedisPublisher } from './redis-publisher.js';
 import { defineTransportScripts } from './redis-scripts.js';
+import { openRedisClient, RedisSession } from './redis-session.js';
 import {
   redisTransportDefaults,
   resolveRedisTransportSettings,
   type RedisTransportOptions,
   type RedisTransportSettings,
 } from './redis-transport-options.js';
-import { UnackedRestorer, type RestoreOutcome } from './unacked-restorer.js';
-import { VisibilityRenewer } from './visibility-renewer.js';
-import { WriteBatcher } from './write-batcher.js';
+import type { RestoreOutcome } from './unacked-restorer.js';
 
 export { redisTransportDefaults, type RedisTransportOptions } from './redis-transport-options.js';
 export type { FanoutDelivery, FanoutSubscription } from './redis-fanout.js';
-
-/** What exists only between start() and stop(). */
-interface OpenState {
-  client: RedisClient;
-  fanout: RedisFanout;
-  writes: WriteBatcher;
-  restorer: UnackedRestorer;
-  renewer: VisibilityRenewer;
-  cancelRestore: (() => void) | undefined;
-  restoring: Promise<unknown> | undefined;
-}
 
 /**
  * The Redis transport. See the module comment for the model and docs/redis.md for the keys.
@@ -128,13 +117,13 @@ export class RedisTransport implements Transport {
   readonly #bindings: BindingTable;
   readonly #deadLetters: DeadLetterStore;
   readonly #consumerHost: RedisConsumerHost;
+  readonly #publisher: RedisPublisher;
   readonly #keepAlive = new ConsumerKeepAlive();
-  #open: OpenState | undefined;
+  #open: RedisSession | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #consumers: RedisConsumer[] = [];
   readonly #held: HeldDeliveries;
-  #connectionLost = false;
 
   /**
    * @throws CeleriacError `BAD_URL` for a URL that cannot be parsed; `CONFIG_INVALID` for bad
@@ -149,6 +138,7 @@ export class RedisTransport implements Transport {
     this.layout = new KeyLayout({ globalKeyprefix: s.globalKeyprefix, prioritySteps: s.prioritySteps, sep: s.sep });
     this.#bindings = new BindingTable(this.layout, redisTransportDefaults.bindingCacheMs, () => this.#clock.now());
     this.#deadLetters = new DeadLetterStore(this.layout);
+    this.#publisher = new RedisPublisher(this.layout, this.#bindings, this.#logger, this.target.display);
     this.#held = new HeldDeliveries({
       layout: this.layout,
       clock: this.#clock,
@@ -166,7 +156,7 @@ export class RedisTransport implements Transport {
       now: () => this.#clock.now(),
       deliver: (consumer, popped) => this.#held.deliver(consumer, popped),
       putBack: (listKey, payload) => void this.#open?.writes.putBack(listKey, payload),
-      recover: (consumer, error) => this.#recover(consumer, error),
+      recover: (consumer, error) => recoverFetch(consumer, error, this.#clock, this.#logger),
     };
     redisClientOptions(this.target, { masterName: s.masterName }); // CONFIG_INVALID for a sentinel URL without masterName
   }
@@ -183,70 +173,17 @@ export class RedisTransport implements Transport {
   }
 
   async #connect(): Promise<void> {
-    const client = this.#client('commands');
-    defineTransportScripts(client);
-    let lastError: unknown;
-    const onError = (error: unknown): void => void (lastError = error);
-    client.on('error', onError);
-    try {
-      await client.connect();
-    } catch (error) {
-      client.disconnect();
-      // ioredis rejects with "Connection is closed."; the 'error' event said why (ECONNREFUSED…).
-      throw redisFailure('TRANSPORT_ERROR', `redis transport: connecting to ${this.target.display}`, lastError ?? error);
-    } finally {
-      client.off('error', onError);
-    }
-    const s = this.settings;
-    const open: OpenState = {
-      client,
-      fanout: new RedisFanout({
-        globalKeyprefix: s.globalKeyprefix,
-        fanoutPrefix: s.fanoutPrefix,
-        fanoutPatterns: s.fanoutPatterns,
-        db: this.target.db,
-        logger: this.#logger,
-        openSubscriber: () => this.#client('subscriber'),
-      }),
-      writes: new WriteBatcher(this.layout, this.consumerId, () => this.#open?.client, this.target.display),
-      restorer: new UnackedRestorer({
-        layout: this.layout,
-        bindings: this.#bindings,
-        clock: this.#clock,
-        logger: this.#logger,
-        selfId: this.consumerId,
-        visibilityTimeoutMs: s.visibilityTimeoutMs,
-        unackedMutexExpireMs: s.unackedMutexExpireMs,
-        unackedRestoreLimit: s.unackedRestoreLimit,
-        consumerTtlMs: s.consumerTtlMs,
-      }),
-      renewer: new VisibilityRenewer({
-        layout: this.layout,
-        clock: this.#clock,
-        logger: this.#logger,
-        selfId: this.consumerId,
-        renewIntervalMs: s.renewIntervalMs,
-        consumerTtlMs: s.consumerTtlMs,
-        heldTags: () => this.#held.tags(),
-        client: () => (this.#open?.client.status === 'ready' ? this.#open.client : undefined),
-      }),
-      cancelRestore: undefined,
-      restoring: undefined,
-    };
-    client.on('close', () => {
-      if (this.#open !== open || this.#connectionLost) return;
-      this.#connectionLost = true;
-      this.#logger.warn(`redis transport: lost the connection to ${this.target.display}; reconnecting`);
+    this.#open = await RedisSession.connect({
+      target: this.target,
+      settings: this.settings,
+      layout: this.layout,
+      bindings: this.#bindings,
+      clock: this.#clock,
+      logger: this.#logger,
+      selfId: this.consumerId,
+      heldTags: () => this.#held.tags(),
+      hasConsumers: () => this.#consumers.length > 0,
     });
-    client.on('ready', () => {
-      if (this.#open !== open) return;
-      if (this.#connectionLost) this.#logger.warn(`redis transport: reconnected to ${this.target.display}`);
-      this.#connectionLost = false;
-      this.#bindings.clear();
-      open.renewer.renewNow();
-      open.writes.connected();
-    });
-    this.#open = open;
   }
 
   /**
@@ -263,13 +200,12 @@ export class RedisTransport implements Transport {
     await this.#starting?.catch(() => undefined);
     const open = this.#open;
     if (open === undefined) return;
-    open.cancelRestore?.();
-    open.cancelRestore = undefined;
+    const restoreStopped = open.restoreLoop.stop();
     const consumers = this.#consumers;
     this.#consumers = [];
     this.#keepAlive.update(0);
     await Promise.all(consumers.map((c) => this.#stopConsumer(c)));
-    await open.restoring?.catch(() => undefined);
+    await restoreStopped;
     await open.writes.flush();
     const client = open.client;
     const held = this.#held.size;
@@ -279,15 +215,14 @@ export class RedisTransport implements Transport {
     } catch (error) {
       open.renewer.stop();
       this.#logger.warn(
-        `redis transport: could not give back ${held} held message(s) at stop (${reason(error)}); ` +
+        `redis transport: could not give back ${held} held message(s) at stop (${redisReason(error)}); ` +
           'other celeriac consumers restore them once this one is seen dead, Python workers after the visibility timeout',
       );
     }
     open.writes.abandon(new CeleriacError('TRANSPORT_ERROR', `redis transport: stopped while disconnected from ${this.target.display}`));
+    open.markClosed();
     this.#open = undefined;
-    this.#connectionLost = false;
-    open.fanout.close();
-    await client.quit().catch(() => client.disconnect());
+    await open.closeConnections();
   }
 
   /**
@@ -315,33 +250,7 @@ export class RedisTransport implements Transport {
   publish(message: TransportMessage, route: PublishRoute): Promise<void> {
     const open = this.#open;
     if (open === undefined || this.#stopping !== undefined) return Promise.reject(transportClosedError('publish'));
-    if (open.client.status !== 'ready') {
-      return Promise.reject(
-        new CeleriacError('TRANSPORT_ERROR', `redis transport: publish failed: not connected to ${this.target.display} (reconnecting)`),
-      );
-    }
-    let text: string;
-    try {
-      text = encodeEnvelope(message, route, randomUUID());
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    if (route.exchange === '') return open.writes.publish(this.layout.listKeyFor(route.routingKey, message.properties), text);
-    return this.#publishRouted(open, message, route, text);
-  }
-
-  async #publishRouted(open: OpenState, message: TransportMessage, route: PublishRoute, text: string): Promise<void> {
-    let queues: string[];
-    try {
-      queues = await this.#bindings.lookup(open.client, route.exchange, route.routingKey);
-    } catch (error) {
-      throw redisFailure('TRANSPORT_ERROR', `redis transport: looking up exchange '${route.exchange}'`, error);
-    }
-    if (queues.length === 0) {
-      this.#logger.warn(unroutableWarning(route.exchange, route.routingKey));
-      return;
-    }
-    await Promise.all(queues.map((queue) => open.writes.publish(this.layout.listKeyFor(queue, message.properties), text)));
+    return this.#publisher.publish(open, message, route);
   }
 
   async consume(options: ConsumeOptions): Promise<void> {
@@ -359,7 +268,7 @@ export class RedisTransport implements Transport {
     const qos = new QosConsumer<string>(queues, options.prefetch, (delivery) => options.onMessage(delivery), options.signal, () => {
       if (holder.consumer !== undefined) void this.#stopConsumer(holder.consumer);
     });
-    const consumer = new RedisConsumer(this.#consumerHost, qos, this.#client('blocking'));
+    const consumer = new RedisConsumer(this.#consumerHost, qos, openRedisClient(this.target, this.settings, 'blocking'));
     holder.consumer = consumer;
     defineTransportScripts(consumer.blocking);
     try {
@@ -375,7 +284,7 @@ export class RedisTransport implements Transport {
     options.signal.addEventListener('abort', qos.onAbort, { once: true });
     this.#consumers = [...this.#consumers, consumer];
     this.#keepAlive.update(this.#consumers.length);
-    if (open.cancelRestore === undefined) this.#restoreSoon(open, 0);
+    open.restoreLoop.start();
   }
 
   /**
@@ -425,17 +334,8 @@ export class RedisTransport implements Transport {
   async purge(queue: string): Promise<number> {
     const open = this.#started('purge');
     void open.writes.flush();
-    const pipeline = open.client.multi();
-    for (const key of this.layout.listKeys(queue)) pipeline.llen(key).del(key);
     try {
-      const replies = (await pipeline.exec()) ?? [];
-      let count = 0;
-      for (let i = 0; i < replies.length; i += 2) {
-        const [error, length] = replies[i]!;
-        if (error) throw error;
-        count += Number(length);
-      }
-      return count;
+      return await purgeQueueLists(open.client, this.layout, queue);
     } catch (error) {
       throw redisFailure('TRANSPORT_ERROR', `redis transport: purge of queue '${queue}'`, error);
     }
@@ -445,15 +345,8 @@ export class RedisTransport implements Transport {
   async size(queue: string): Promise<number> {
     const open = this.#started('size a queue');
     void open.writes.flush();
-    const pipeline = open.client.pipeline();
-    for (const key of this.layout.listKeys(queue)) pipeline.llen(key);
     try {
-      let count = 0;
-      for (const [error, length] of (await pipeline.exec()) ?? []) {
-        if (error) throw error;
-        count += Number(length);
-      }
-      return count;
+      return await countQueueLists(open.client, this.layout, queue);
     } catch (error) {
       throw redisFailure('TRANSPORT_ERROR', `redis transport: size of queue '${queue}'`, error);
     }
@@ -490,24 +383,9 @@ export class RedisTransport implements Transport {
     }
   }
 
-  #started(operation: string): OpenState {
+  #started(operation: string): RedisSession {
     if (this.#open === undefined || this.#stopping !== undefined) throw transportClosedError(operation);
     return this.#open;
-  }
-
-  #client(role: 'commands' | 'blocking' | 'subscriber'): RedisClient {
-    const s = this.settings;
-    return createRedisClient(this.target, {
-      role,
-      failFast: role === 'commands',
-      masterName: s.masterName,
-      sentinelKwargs: s.sentinelKwargs,
-      connectTimeoutMs: s.socketConnectTimeoutMs,
-      // A blocking connection hears at least a nil every BRPOP timeout.
-      socketTimeoutMs: role === 'blocking' ? s.brpopTimeoutMs + s.socketTimeoutMs : s.socketTimeoutMs,
-      socketKeepalive: s.socketKeepalive,
-      clientName: s.clientName,
-    });
   }
 
   async #stopConsumer(consumer: RedisConsumer): Promise<void> {
@@ -515,45 +393,7 @@ export class RedisTransport implements Transport {
     this.#keepAlive.update(this.#consumers.length);
     consumer.qos.signal.removeEventListener('abort', consumer.qos.onAbort);
     await consumer.stop(this.#open?.client).catch((error: unknown) => {
-      this.#logger.warn(`redis transport: stopping a consumer failed: ${reason(error)}`);
+      this.#logger.warn(`redis transport: stopping a consumer failed: ${redisReason(error)}`);
     });
   }
-
-  /** A fetch failed: wait for the blocking connection to come back (or pause on Redis errors). */
-  async #recover(consumer: RedisConsumer, error: unknown): Promise<void> {
-    const blocking = consumer.blocking;
-    const pause = (): Promise<void> => new Promise<void>((resolve) => this.#clock.setTimer(resolve, 1_000));
-    if (isRedisReplyError(error)) {
-      this.#logger.warn(`redis transport: fetching failed (${reason(error)}); retrying in 1 s`);
-      await Promise.race([pause(), consumer.stopped]);
-      return;
-    }
-    // The connection failed: ioredis reconnects with backoff. It may still call the connection
-    // ready for a moment after the socket died, hence the pause as a fallback.
-    const reconnected = new Promise<void>((resolve) => blocking.once('ready', () => resolve()));
-    await Promise.race([reconnected, consumer.stopped, ...(blocking.status === 'ready' ? [pause()] : [])]);
-  }
-
-  /** Schedules the next restore pass (the first one right away), while there are consumers. */
-  #restoreSoon(open: OpenState, delayMs: number): void {
-    open.cancelRestore = this.#clock.setTimer(() => {
-      if (this.#open !== open || this.#consumers.length === 0) {
-        open.cancelRestore = undefined;
-        return;
-      }
-      const pass = open.client.status === 'ready' ? open.restorer.run(open.client) : Promise.resolve(undefined);
-      open.restoring = pass
-        .catch((error: unknown) => this.#logger.warn(`redis transport: restoring unacked messages failed: ${reason(error)}`))
-        .finally(() => {
-          open.restoring = undefined;
-          if (this.#open === open && open.cancelRestore !== undefined) this.#restoreSoon(open, this.settings.restoreIntervalMs);
-        });
-    }, delayMs);
-  }
-}
-
-function reason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const newline = text.indexOf('\n');
-  return newline === -1 ? text : text.slice(0, newline);
 }

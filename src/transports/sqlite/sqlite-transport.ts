@@ -16,12 +16,14 @@
  *   publishes wake local consumers directly.
  * - SQLite failures reach callers as `CeleriacError('TRANSPORT_ERROR')` with the driver's error
  *   as `cause`; a failed batch commit fails every publish/ack/reject that joined it.
+ *
+ * This class is the lifecycle and the Transport API; the turn's batching, commit and delivery
+ * are `sqlite-pump.ts`, the transaction itself `turn-transaction.ts`.
  */
 import { dirname, resolve } from 'node:path';
 import { SqliteChangeWatcher } from '../../connections/sqlite-change-watcher.js';
 import type { SqliteDatabase } from '../../connections/sqlite-database.js';
 import { reasonOf, sqliteFailure } from '../../connections/sqlite-failure.js';
-import type { Clock } from '../../internal/clock.js';
 import { systemClock } from '../../internal/clock.js';
 import { parseSqliteUrl } from '../../internal/sqlite-url.js';
 import { CeleriacError } from '../../errors.js';
@@ -33,70 +35,24 @@ import type {
   QueueSpec,
   Transport,
   TransportCapabilities,
-  TransportLogger,
 } from '../transport.js';
 import { transportClosedError } from '../virtual/closed-error.js';
-import { CommitBatch } from '../virtual/commit-batch.js';
 import { checkConsumeOptions } from '../virtual/consume-options-check.js';
 import { ConsumerKeepAlive } from '../virtual/consumer-keep-alive.js';
 import { processWarningLogger } from '../virtual/process-warning-logger.js';
 import { QosConsumer } from '../virtual/qos-consumer.js';
-import { SettleOutcome } from '../virtual/settle-outcome.js';
 import { BindingStore } from './binding-store.js';
 import { ConsumerRegistry } from './consumer-registry.js';
 import { LeaseReaper } from './lease-reaper.js';
 import { toMessageRecord } from './message-record.js';
-import { MessageStore, rowToMessage, type FetchedRow, type MessageRecord } from './message-store.js';
-import { describeWrites, hasPendingWrites, noPendingWrites, type PendingWrites } from './pending-writes.js';
+import { MessageStore, type MessageRecord } from './message-store.js';
 import { openBrokerDatabase } from './schema.js';
-import { SqliteDelivery, type SqliteSettler } from './sqlite-delivery.js';
-import { TurnTransaction, type Fetched } from './turn-transaction.js';
+import { SqlitePump } from './sqlite-pump.js';
+import { sqliteTransportDefaults, type SqliteTransportOptions } from './sqlite-transport-options.js';
+import { TurnTransaction } from './turn-transaction.js';
 
 export { parseSqliteUrl };
-
-/** Defaults of {@link SqliteTransportOptions} (listed in docs/reference/settings.md). */
-export const sqliteTransportDefaults = {
-  /** kombu's `visibility_timeout` default, 3600 s. */
-  visibilityTimeoutMs: 3_600_000,
-  pollIntervalMs: 500,
-  heartbeatIntervalMs: 2_000,
-  consumerTimeoutMs: 60_000,
-  reapIntervalMs: 5_000,
-  busyTimeoutMs: 5_000,
-} as const;
-
-/** Options of {@link SqliteTransport}; give `url` or `path`. */
-export interface SqliteTransportOptions {
-  /** `sqlite:///relative.db` (from the cwd) or `sqlite:////absolute.db`. */
-  url?: string;
-  /** The database file, instead of `url`. */
-  path?: string;
-  /**
-   * An unacked message whose consumer neither acks nor dies comes back after this long
-   * (kombu's `visibility_timeout`). Keep it above your longest task and ETA countdown: an ETA
-   * task waits unacked in the worker. Default 3,600,000 (1 hour).
-   */
-  visibilityTimeoutMs?: number;
-  /** Fallback poll for other processes' publishes when file events are missed. Default 500. */
-  pollIntervalMs?: number;
-  /** How often this transport proves it is alive. Default 2,000. */
-  heartbeatIntervalMs?: number;
-  /**
-   * A consumer silent this long is taken for dead and its unacked messages are given back
-   * (a dead pid on this host is detected at once). Default 60,000.
-   */
-  consumerTimeoutMs?: number;
-  /** How often dead consumers are looked for. Default 5,000. */
-  reapIntervalMs?: number;
-  /** How long to wait for another process's write lock (SQLite busy timeout). Default 5,000. */
-  busyTimeoutMs?: number;
-  /** Time source for leases, heartbeats and timers; default the system clock. */
-  clock?: Clock;
-  /** Receives warnings (unroutable messages, failed writes); default process warnings. */
-  logger?: TransportLogger;
-}
-
-const RESOLVED: Promise<void> = Promise.resolve();
+export { sqliteTransportDefaults, type SqliteTransportOptions } from './sqlite-transport-options.js';
 
 /** What exists only between start() and stop(). */
 interface OpenState {
@@ -133,17 +89,9 @@ export class SqliteTransport implements Transport {
   /** The timings in effect (options over {@link sqliteTransportDefaults}). */
   readonly settings: { readonly [K in keyof typeof sqliteTransportDefaults]: number };
   readonly #options: Required<Omit<SqliteTransportOptions, 'url' | 'path'>>;
-  readonly #settler: SqliteSettler = {
-    settle: (delivery, outcome, reason) => this.#settle(delivery, outcome, reason),
-  };
   #open: OpenState | undefined;
-  /** Bumped by every stop(): deliveries of an earlier start can no longer be settled. */
-  #epoch = 0;
   #consumers: QosConsumer<string>[] = [];
-  #writes: PendingWrites = noPendingWrites();
-  #batch: CommitBatch | undefined;
-  #pumpScheduled = false;
-  #cancelRetry: (() => void) | undefined;
+  readonly #pump: SqlitePump;
   readonly #keepAlive = new ConsumerKeepAlive();
 
   /** @throws CeleriacError `BAD_URL` for a malformed URL; `USAGE` when neither url nor path. */
@@ -165,6 +113,13 @@ export class SqliteTransport implements Transport {
     };
     const { clock: _clock, logger: _logger, ...settings } = this.#options;
     this.settings = Object.freeze(settings);
+    this.#pump = new SqlitePump({
+      clock: this.#options.clock,
+      logger: this.#options.logger,
+      pollIntervalMs: this.#options.pollIntervalMs,
+      open: () => this.#open,
+      consumers: () => this.#consumers,
+    });
   }
 
   /**
@@ -201,7 +156,7 @@ export class SqliteTransport implements Transport {
         clock,
         logger,
         reapIntervalMs: this.#options.reapIntervalMs,
-        onReleased: () => this.#wakeAll(),
+        onReleased: () => this.#pump.wakeAll(),
       });
       const { visibilityTimeoutMs } = this.#options;
       const open: OpenState = {
@@ -214,7 +169,7 @@ export class SqliteTransport implements Transport {
           path: this.path,
           pollIntervalMs: this.#options.pollIntervalMs,
           dataVersion: () => dataVersion.get() ?? 0,
-          onChange: () => this.#wakeAll(),
+          onChange: () => this.#pump.wakeAll(),
           onWatchError: (error) =>
             logger.warn(
               `sqlite transport: file watch on ${dirname(this.path)} failed (${reasonOf(error)}); ` +
@@ -246,9 +201,8 @@ export class SqliteTransport implements Transport {
     this.#consumersChanged();
     open.watcher.stop();
     open.reaper.stop();
-    this.#cancelRetry?.();
-    this.#cancelRetry = undefined;
-    this.#flushWrites();
+    this.#pump.stop();
+    this.#pump.flushWrites();
     open.registry.stopHeartbeat();
     try {
       open.releaseOwn();
@@ -258,7 +212,7 @@ export class SqliteTransport implements Transport {
       this.#options.logger.warn(`sqlite transport: could not give back unacked messages: ${String(error)}`);
     }
     this.#open = undefined;
-    this.#epoch++;
+    this.#pump.endEpoch();
     open.db.close();
   }
 
@@ -286,9 +240,7 @@ export class SqliteTransport implements Transport {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    this.#writes.inserts.push(record);
-    this.#schedulePump();
-    return (this.#batch ??= new CommitBatch()).promise;
+    return this.#pump.publish(record);
   }
 
   async consume(options: ConsumeOptions): Promise<void> {
@@ -310,13 +262,13 @@ export class SqliteTransport implements Transport {
     signal.addEventListener('abort', consumer.onAbort, { once: true });
     this.#consumers = [...this.#consumers, consumer];
     this.#consumersChanged();
-    this.#schedulePump();
+    this.#pump.schedule();
   }
 
   /** @throws CeleriacError `TRANSPORT_ERROR` when the database fails. */
   async purge(queue: string): Promise<number> {
     const open = this.#started('purge');
-    this.#flushWrites();
+    this.#pump.flushWrites();
     try {
       return open.store.purge(queue);
     } catch (error) {
@@ -327,7 +279,7 @@ export class SqliteTransport implements Transport {
   /** @throws CeleriacError `TRANSPORT_ERROR` when the database fails. */
   async size(queue: string): Promise<number> {
     const open = this.#started('size a queue');
-    this.#flushWrites();
+    this.#pump.flushWrites();
     try {
       return open.store.size(queue);
     } catch (error) {
@@ -339,7 +291,7 @@ export class SqliteTransport implements Transport {
   async deadLetter(message: TransportMessage, queue: string, reason: string): Promise<void> {
     const open = this.#started('dead-letter');
     const record = toMessageRecord(message, '', queue);
-    this.#flushWrites();
+    this.#pump.flushWrites();
     try {
       open.store.insertDeadLetter(queue, reason, this.#options.clock.now(), record);
     } catch (error) {
@@ -350,7 +302,7 @@ export class SqliteTransport implements Transport {
   /** @throws CeleriacError `TRANSPORT_ERROR` when the database fails. */
   async listDeadLetters(options: { limit?: number } = {}): Promise<DeadLetter[]> {
     const open = this.#started('list dead letters');
-    this.#flushWrites();
+    this.#pump.flushWrites();
     try {
       return open.store.listDeadLetters(options.limit ?? -1);
     } catch (error) {
@@ -361,7 +313,7 @@ export class SqliteTransport implements Transport {
   /** @throws CeleriacError `TRANSPORT_ERROR` when the database fails. */
   async requeueDeadLetters(ids?: string[]): Promise<number> {
     const open = this.#started('requeue dead letters');
-    this.#flushWrites();
+    this.#pump.flushWrites();
     const numericIds = ids?.map(Number).filter(Number.isSafeInteger);
     let count: number;
     try {
@@ -369,193 +321,13 @@ export class SqliteTransport implements Transport {
     } catch (error) {
       throw sqliteFailure('TRANSPORT_ERROR', 'sqlite transport: requeueing dead letters', error);
     }
-    if (count > 0) this.#wakeAll();
+    if (count > 0) this.#pump.wakeAll();
     return count;
   }
 
   #started(operation: string): OpenState {
     if (this.#open === undefined) throw transportClosedError(operation);
     return this.#open;
-  }
-
-  #settle(delivery: SqliteDelivery, outcome: SettleOutcome, reason?: string): Promise<void> {
-    if (delivery.settled) return RESOLVED;
-    if (delivery.epoch !== this.#epoch || this.#open === undefined) {
-      return Promise.reject(transportClosedError('settle a delivery made before stop()'));
-    }
-    delivery.settled = true;
-    delivery.consumer.unacked--;
-    const writes = this.#writes;
-    if (outcome === SettleOutcome.Requeue) {
-      writes.releases.push(delivery.id);
-      this.#wakeQueue(delivery.queue);
-    } else if (outcome === SettleOutcome.DeadLetter) {
-      writes.deadLetterIds.push(delivery.id);
-      writes.deadLetterReasons.push(reason ?? '');
-    } else {
-      writes.acks.push(delivery.id);
-    }
-    this.#schedulePump();
-    return (this.#batch ??= new CommitBatch()).promise;
-  }
-
-  #schedulePump(): void {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    setImmediate(this.#pump);
-  }
-
-  readonly #pump = (): void => {
-    this.#pumpScheduled = false;
-    const open = this.#open;
-    if (open === undefined) return;
-    // Without writes to commit, look before taking the write lock: most wake-ups (another
-    // process's commit, a poll) find nothing new for us.
-    if (!hasPendingWrites(this.#writes)) {
-      let ready: boolean;
-      try {
-        ready = this.#anyConsumerFindsReady(open);
-      } catch (error) {
-        this.#options.logger.warn(`sqlite transport: looking for messages failed: ${reasonOf(error)}`);
-        this.#retryPumpLater();
-        return;
-      }
-      if (!ready) return;
-    }
-    const fetched = this.#commit(open, true);
-    if (fetched === undefined) {
-      this.#retryPumpLater();
-      return;
-    }
-    if (fetched.length > 0) this.#deliver(open, fetched);
-    for (const consumer of this.#consumers) {
-      if (consumer.mayHaveMore && consumer.freeSlots > 0) {
-        this.#schedulePump();
-        break;
-      }
-    }
-  };
-
-  /**
-   * The database refused (busy past the timeout, disk error): try again a poll later rather
-   * than spin on it.
-   */
-  #retryPumpLater(): void {
-    this.#cancelRetry ??= this.#options.clock.setTimer(() => {
-      this.#cancelRetry = undefined;
-      this.#schedulePump();
-    }, this.#options.pollIntervalMs);
-  }
-
-  /** Commits pending writes now, without fetching (before reads and at stop). */
-  #flushWrites(): void {
-    const open = this.#open;
-    if (open !== undefined && hasPendingWrites(this.#writes)) this.#commit(open, false);
-  }
-
-  /**
-   * Runs one write transaction and settles the batch's promises; returns what was leased, or
-   * undefined when the transaction failed (the batch's callers see the error, wrapped once
-   * here for all of them: this is the one place a publish, ack or reject meets SQLite).
-   */
-  #commit(open: OpenState, fetch: boolean): Fetched[] | undefined {
-    const writes = this.#writes;
-    const batch = this.#batch;
-    this.#writes = noPendingWrites();
-    this.#batch = undefined;
-    let fetched: Fetched[];
-    try {
-      fetched = open.turn.run(writes, fetch ? this.#consumers : []);
-    } catch (error) {
-      const what = describeWrites(writes);
-      this.#options.logger.warn(`sqlite transport: write transaction failed (${what}): ${reasonOf(error)}`);
-      batch?.reject(sqliteFailure('TRANSPORT_ERROR', `sqlite transport: ${what}`, error));
-      return undefined;
-    }
-    batch?.resolve();
-    return fetched;
-  }
-
-  #deliver(open: OpenState, fetched: readonly Fetched[]): void {
-    const epoch = this.#epoch;
-    for (const { consumer, rows } of fetched) {
-      consumer.unacked += rows.length;
-      for (let i = 0; i < rows.length; i++) {
-        if (!consumer.active || this.#open !== open) {
-          this.#giveBackUndelivered(open, consumer, rows, i);
-          break;
-        }
-        const row = rows[i]!;
-        let message: TransportMessage;
-        try {
-          message = rowToMessage(row);
-        } catch (error) {
-          this.#deadLetterUnreadable(consumer, row, error);
-          continue;
-        }
-        const delivery = new SqliteDelivery(
-          this.#settler,
-          consumer,
-          epoch,
-          row.id,
-          message,
-          row.queue,
-          row.redelivered !== 0,
-          row.exchange,
-          row.routing_key,
-        );
-        try {
-          consumer.onMessage(delivery);
-        } catch (error) {
-          this.#options.logger.warn(`sqlite transport: onMessage threw (it must not): ${String(error)}`);
-        }
-      }
-    }
-  }
-
-  /** A row someone wrote with broken JSON: keep it as a dead letter rather than loop on it. */
-  #deadLetterUnreadable(consumer: QosConsumer<string>, row: FetchedRow, error: unknown): void {
-    const reason = `stored message is unreadable: ${String(error)}`;
-    this.#options.logger.warn(`sqlite transport: message ${row.id} of queue '${row.queue}': ${reason}`);
-    consumer.unacked--;
-    this.#writes.deadLetterIds.push(row.id);
-    this.#writes.deadLetterReasons.push(reason);
-    this.#schedulePump();
-  }
-
-  /** The consumer went away mid-batch: the rest were leased but never handed out. */
-  #giveBackUndelivered(
-    open: OpenState,
-    consumer: QosConsumer<string>,
-    rows: readonly FetchedRow[],
-    from: number,
-  ): void {
-    consumer.unacked -= rows.length - from;
-    if (this.#open !== open) return; // stop() already gave every lease back
-    for (let i = from; i < rows.length; i++) this.#writes.unleases.push(rows[i]!.id);
-    this.#wakeQueue(rows[from]!.queue);
-    this.#schedulePump();
-  }
-
-  #anyConsumerFindsReady(open: OpenState): boolean {
-    let found = false;
-    for (const consumer of this.#consumers) {
-      if (!consumer.active || !consumer.mayHaveMore || consumer.freeSlots <= 0) continue;
-      if (consumer.queues.some((q) => open.store.hasReady(q))) found = true;
-      else consumer.mayHaveMore = false;
-    }
-    return found;
-  }
-
-  #wakeQueue(queue: string): void {
-    for (const consumer of this.#consumers) {
-      if (consumer.queues.includes(queue)) consumer.mayHaveMore = true;
-    }
-  }
-
-  #wakeAll(): void {
-    for (const consumer of this.#consumers) consumer.mayHaveMore = true;
-    if (this.#consumers.length > 0) this.#schedulePump();
   }
 
   /**
