@@ -5,8 +5,10 @@
  * messages, and reconnecting to a restarted server. Each test has its own key prefix.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { processScope } from '../../src/internal/process-probe.js';
 import { createRedisClient, type RedisClient } from '../../src/connections/redis-connection.js';
 import { decodeEnvelope } from '../../src/protocol/redis-envelope.js';
 import { RedisTransport, type RedisTransportOptions } from '../../src/transports/redis/redis-transport.js';
@@ -311,6 +313,34 @@ describe('redis transport', { skip: unavailable }, () => {
     assert.deepEqual((await raw.hkeys(`${prefix}celeriac.consumers`)).sort(), ['live-one', t.consumerId].sort());
     await settle();
     assert.equal(collector.deliveries.length, 1);
+  });
+
+  test("a consumer whose process is gone from this host's pid scope is dead at once, liveness key or not", {
+    ...CASE,
+    skip: processScope() === null ? 'pids cannot be probed reliably here' : false,
+  }, async () => {
+    const scope = processScope()!;
+    const now = Date.now() / 1000;
+    const gonePid = spawnSync(process.execPath, ['-e', '']).pid; // exited: no such process now
+    const consumers: Array<[string, string]> = [
+      ['gone-here', `${scope} ${gonePid}`],
+      ['gone-elsewhere', `another-boot/pid:[1] ${gonePid}`], // same pid, another scope: cannot tell
+      ['alive-here', `${scope} ${process.pid}`],
+    ];
+    for (const [id, owner] of consumers) {
+      await raw.hset(`${prefix}celeriac.consumers`, id, String(now));
+      await raw.hset(`${prefix}celeriac.consumer_processes`, id, owner);
+      await raw.set(`${prefix}celeriac.consumer.${id}`, String(now), 'PX', 600_000);
+      await raw.hset(`${prefix}unacked`, `of-${id}`, JSON.stringify([{ body: '', headers: {}, properties: {} }, '', 'gone']));
+      await raw.zadd(`${prefix}unacked_index`, now, `of-${id}`);
+      await raw.hset(`${prefix}celeriac.unacked_owner`, `of-${id}`, id);
+    }
+    const t = await started(); // visibility timeout 1 hour, liveness keys for 10 minutes
+    assert.deepEqual(await t.restoreUnacked(), { ran: true, restored: 1, deadLettered: 0 });
+    assert.deepEqual((await raw.hkeys(`${prefix}unacked`)).sort(), ['of-alive-here', 'of-gone-elsewhere']);
+    assert.equal(await raw.llen(`${prefix}gone`), 1);
+    assert.deepEqual((await raw.hkeys(`${prefix}celeriac.consumer_processes`)).sort(), ['alive-here', 'gone-elsewhere']);
+    assert.equal(await raw.exists(`${prefix}celeriac.consumer.gone-here`), 0);
   });
 
   test("a dead consumer's message that a Python worker restored and took meanwhile is left alone", CASE, async () => {

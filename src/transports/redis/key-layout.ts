@@ -36,6 +36,8 @@ export class KeyLayout {
   readonly unackedOwner: string;
   /** celeriac: consumer id → unix time (seconds) of its last renewal. */
   readonly consumers: string;
+  /** celeriac: consumer id → `<process scope> <pid>` of its process (see internal/process-probe.ts). */
+  readonly consumerProcesses: string;
   /** celeriac: dead letters, a list of JSON records, oldest first. */
   readonly deadLetters: string;
 
@@ -48,6 +50,7 @@ export class KeyLayout {
     this.unackedMutex = `${this.prefix}unacked_mutex`;
     this.unackedOwner = `${this.prefix}celeriac.unacked_owner`;
     this.consumers = `${this.prefix}celeriac.consumers`;
+    this.consumerProcesses = `${this.prefix}celeriac.consumer_processes`;
     this.deadLetters = `${this.prefix}celeriac.dead_letters`;
   }
 

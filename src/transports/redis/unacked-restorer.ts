@@ -8,7 +8,10 @@
  *    hold, so only messages of dead consumers (celeriac or Python) and of Python workers holding
  *    a message past the timeout qualify — the latter as in Celery.
  * 2. celeriac's dead consumers: a consumer registered in `celeriac.consumers` whose liveness key
- *    has expired died (SIGKILL, OOM, lost host); the messages the owner hash gives it go back at
+ *    has expired died (SIGKILL, OOM, lost host) — and so did one whose process, in the same
+ *    process scope as ours (`celeriac.consumer_processes`: same kernel boot and pid namespace),
+ *    no longer exists, which a worker starting after a crash sees at once, without waiting for
+ *    the liveness key to expire. The messages the owner hash gives a dead consumer go back at
  *    once instead of after the visibility timeout. Only those scored no later than its last
  *    renewal plus the liveness TTL: a message it held that a Python worker restored and took
  *    since (Python does not touch the owner hash) scores later and is left alone.
@@ -22,6 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../../connections/redis-connection.js';
 import type { Clock } from '../../internal/clock.js';
+import { processExists, processScope } from '../../internal/process-probe.js';
 import type { TransportLogger } from '../transport.js';
 import type { BindingTable } from './binding-table.js';
 import { deadLetterRecord } from './dead-letter-store.js';
@@ -70,6 +74,14 @@ export function restoredEnvelopeText(envelope: Record<string, unknown>): string 
   return JSON.stringify(envelope);
 }
 
+/** True when `owner` (`<scope> <pid>`) names a process of `scope` that no longer exists. */
+function processGone(owner: string | undefined, scope: string): boolean {
+  if (owner === undefined) return false;
+  const space = owner.lastIndexOf(' ');
+  const pid = Number(owner.slice(space + 1));
+  return owner.slice(0, space) === scope && Number.isSafeInteger(pid) && pid > 0 && !processExists(pid);
+}
+
 export class UnackedRestorer {
   constructor(private readonly options: UnackedRestorerOptions) {}
 
@@ -96,18 +108,9 @@ export class UnackedRestorer {
   }
 
   async #restoreDeadConsumers(client: RedisClient, outcome: RestoreOutcome): Promise<void> {
-    const { layout, selfId, consumerTtlMs } = this.options;
-    const registry = await client.hgetall(layout.consumers);
-    const ids = Object.keys(registry).filter((id) => id !== selfId);
-    if (ids.length === 0) return;
-    const pipeline = client.pipeline();
-    for (const id of ids) pipeline.exists(layout.consumerAlive(id));
-    const alive = (await pipeline.exec()) ?? [];
-    const dead = new Map<string, string[]>();
-    ids.forEach((id, i) => {
-      const [error, exists] = alive[i] ?? [null, 1];
-      if (error === null && Number(exists) === 0) dead.set(id, []);
-    });
+    const { layout, consumerTtlMs } = this.options;
+    const [registry, processes] = await Promise.all([client.hgetall(layout.consumers), client.hgetall(layout.consumerProcesses)]);
+    const dead = await this.#deadConsumers(client, Object.keys(registry), processes);
     if (dead.size === 0) return;
     let cursor = '0';
     do {
@@ -119,8 +122,25 @@ export class UnackedRestorer {
       const lastRenewalS = Number(registry[id]);
       const boundS = (Number.isFinite(lastRenewalS) ? lastRenewalS : 0) + consumerTtlMs / 1000;
       await this.#restoreTags(client, tags, boundS, id, outcome);
-      await client.hdel(layout.consumers, id);
+      await client.pipeline().hdel(layout.consumers, id).hdel(layout.consumerProcesses, id).del(layout.consumerAlive(id)).exec();
     }
+  }
+
+  /** Registered consumers that died: liveness key expired, or process gone from our scope. */
+  async #deadConsumers(client: RedisClient, registered: string[], processes: Record<string, string>): Promise<Map<string, string[]>> {
+    const { layout, selfId } = this.options;
+    const ids = registered.filter((id) => id !== selfId);
+    const dead = new Map<string, string[]>();
+    if (ids.length === 0) return dead;
+    const pipeline = client.pipeline();
+    for (const id of ids) pipeline.exists(layout.consumerAlive(id));
+    const alive = (await pipeline.exec()) ?? [];
+    const scope = processScope();
+    ids.forEach((id, i) => {
+      const [error, exists] = alive[i] ?? [null, 1];
+      if ((error === null && Number(exists) === 0) || (scope !== null && processGone(processes[id], scope))) dead.set(id, []);
+    });
+    return dead;
   }
 
   /** Restores `tags` whose score is ≤ `maxScoreS` (and owner is `owner`, unless ''). */

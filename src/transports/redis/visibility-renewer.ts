@@ -7,17 +7,25 @@
  * ever finds them old; a dead consumer stops renewing, and its messages come back after the
  * timeout like any Python worker's.
  *
- * The same tick refreshes this consumer's liveness key `celeriac.consumer.<id>` (a short TTL) and
- * its entry in `celeriac.consumers` (id → time of the renewal), which let other celeriac consumers
+ * The same tick refreshes this consumer's liveness key `celeriac.consumer.<id>` (a short TTL),
+ * its entry in `celeriac.consumers` (id → time of the renewal) and in
+ * `celeriac.consumer_processes` (id → process scope and pid), which let other celeriac consumers
  * tell that it died and restore its messages at once (see `unacked-restorer.ts`).
  */
 import type { RedisClient } from '../../connections/redis-connection.js';
 import type { Clock } from '../../internal/clock.js';
+import { processScope } from '../../internal/process-probe.js';
 import type { TransportLogger } from '../transport.js';
 import type { KeyLayout } from './key-layout.js';
 
 /** Tags per ZADD (2 arguments each). */
 const ZADD_CHUNK = 1_000;
+
+/** `<scope> <pid>` of this process, or null where pids cannot be probed reliably. */
+export function consumerProcess(): string | null {
+  const scope = processScope();
+  return scope === null ? null : `${scope} ${process.pid}`;
+}
 
 export interface VisibilityRenewerOptions {
   layout: KeyLayout;
@@ -57,7 +65,12 @@ export class VisibilityRenewer {
     if (!this.#registered) return;
     this.#registered = false;
     const { layout, selfId } = this.options;
-    await client?.pipeline().del(layout.consumerAlive(selfId)).hdel(layout.consumers, selfId).exec();
+    await client
+      ?.pipeline()
+      .del(layout.consumerAlive(selfId))
+      .hdel(layout.consumers, selfId)
+      .hdel(layout.consumerProcesses, selfId)
+      .exec();
   }
 
   /** Stops the timer (the registry entry stays: as if this process had died). */
@@ -104,6 +117,8 @@ export class VisibilityRenewer {
     const pipeline = client.pipeline();
     pipeline.set(layout.consumerAlive(selfId), nowS, 'PX', Math.ceil(consumerTtlMs));
     pipeline.hset(layout.consumers, selfId, nowS);
+    const owner = consumerProcess();
+    if (owner !== null) pipeline.hset(layout.consumerProcesses, selfId, owner);
     let args: string[] = [];
     for (const tag of this.options.heldTags()) {
       args.push(nowS, tag);

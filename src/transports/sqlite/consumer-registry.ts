@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../internal/clock.js';
+import { processExists } from '../../internal/process-probe.js';
 import type { TransportLogger } from '../transport.js';
 
 interface ConsumerRow {
@@ -122,14 +123,4 @@ export class ConsumerRegistry {
     }
     this.#scheduleHeartbeat();
   };
-}
-
-/** `kill(pid, 0)` probes without signalling: ESRCH = no such process; EPERM = exists, not ours. */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
