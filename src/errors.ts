@@ -30,7 +30,10 @@ export type ErrorCode =
   | 'TASK_RETRY'
   | 'TASK_REJECT'
   | 'TASK_IGNORE'
-  | 'MAX_RETRIES_EXCEEDED';
+  | 'MAX_RETRIES_EXCEEDED'
+  | 'SOFT_TIME_LIMIT_EXCEEDED'
+  | 'TIME_LIMIT_EXCEEDED'
+  | 'WORKER_LOST';
 
 /** Base class of every error celeriac throws: a stable `code`, a message, an optional `cause`. */
 export class CeleriacError extends Error {
@@ -133,5 +136,49 @@ export class TaskRevokedError extends CeleriacError {
     readonly reason: string,
   ) {
     super('TASK_REVOKED', `task ${taskId} was revoked (${reason})`);
+  }
+}
+
+/**
+ * The task's soft time limit passed (`softTimeLimit`, `task_soft_time_limit`): the worker aborts
+ * `ctx.signal` with this error as its reason, so `signal.throwIfAborted()`, `fetch(url, { signal })`
+ * and the like throw it inside the task, which may catch it to clean up. A task that lets it
+ * escape fails with it, stored as Celery stores it: `SoftTimeLimitExceeded()` from
+ * `billiard.exceptions` (re-exported by `celery.exceptions`).
+ */
+export class SoftTimeLimitExceeded extends CeleriacError {
+  readonly excModule = 'billiard.exceptions';
+  /** Python's `exc.args`: none, as billiard raises it. */
+  readonly args: [] = [];
+  constructor(readonly limitSeconds: number) {
+    super('SOFT_TIME_LIMIT_EXCEEDED', `soft time limit (${limitSeconds}s) exceeded`);
+  }
+}
+
+/**
+ * The task's hard time limit passed (`timeLimit`, `task_time_limit`): the threads and processes
+ * pools terminate the thread or child running it; the async pool abandons it (see
+ * docs/pools.md). The task fails with this error, stored as Celery stores it:
+ * `TimeLimitExceeded(<seconds>)` from `billiard.exceptions`.
+ */
+export class TimeLimitExceeded extends CeleriacError {
+  readonly excModule = 'billiard.exceptions';
+  /** Python's `exc.args`: the limit in seconds, as Celery stores it. */
+  readonly args: [number];
+  constructor(readonly limitSeconds: number) {
+    super('TIME_LIMIT_EXCEEDED', `TimeLimitExceeded(${limitSeconds})`);
+    this.args = [limitSeconds];
+  }
+}
+
+/**
+ * The pool thread or child process running a task ended before the task did (it crashed, ran
+ * out of memory, called `process.exit`, or was killed from outside). Stored as billiard's
+ * `WorkerLostError`, as Celery's prefork pool does.
+ */
+export class WorkerLostError extends CeleriacError {
+  readonly excModule = 'billiard.exceptions';
+  constructor(message: string) {
+    super('WORKER_LOST', message);
   }
 }

@@ -10,7 +10,7 @@ import type { TaskDefinition } from './task-definition.js';
 import type { Task, TaskRequest } from './task-types.js';
 
 /** The request a directly-called bound task sees: a fresh id, no message behind it. */
-function directRequest(name: string, args: unknown[]): TaskRequest {
+export function directRequest(name: string, args: unknown[]): TaskRequest {
   const id = randomUUID();
   return {
     id,

@@ -33,6 +33,8 @@ export const TASK_OPTION_NAMES = [
   'retryBackoffMax',
   'retryJitter',
   'rateLimit',
+  'timeLimit',
+  'softTimeLimit',
   ...TASK_HOOK_NAMES,
 ] as const satisfies ReadonlyArray<keyof TaskOptions>;
 
@@ -144,6 +146,10 @@ function checkOptions(o: TaskOptions): void {
   }
   if (o.retryBackoffMax !== undefined && !isNonNegative(o.retryBackoffMax)) {
     throw invalid(name, 'retryBackoffMax', `must be seconds ≥ 0, got ${String(o.retryBackoffMax)}`);
+  }
+  for (const key of ['timeLimit', 'softTimeLimit'] as const) {
+    const value = o[key];
+    if (value !== undefined && value !== null && !isNonNegative(value)) throw invalid(name, key, `must be seconds ≥ 0 or null, got ${String(value)}`);
   }
   if (o.retryJitter !== undefined && typeof o.retryJitter !== 'boolean') {
     throw invalid(name, 'retryJitter', `must be true or false, got ${String(o.retryJitter)}`);

@@ -134,6 +134,18 @@ export interface TaskOptions extends TaskHooks {
    * settable by `task_annotations`); not enforced yet.
    */
   rateLimit?: string | null;
+  /**
+   * Hard time limit in **seconds** (Celery's `time_limit`): the task is ended — its pool thread
+   * or child terminated, or an async task abandoned — and fails with `TimeLimitExceeded`.
+   * A call's `timeLimit` beats it. Default: `task_time_limit` (none).
+   */
+  timeLimit?: number | null;
+  /**
+   * Soft time limit in **seconds** (Celery's `soft_time_limit`): `ctx.signal` is aborted with
+   * `SoftTimeLimitExceeded` so the task can stop cleanly. A call's `softTimeLimit` beats it.
+   * Default: `task_soft_time_limit` (none).
+   */
+  softTimeLimit?: number | null;
 }
 
 /** `ctx.retry()` options (Celery's `Task.retry` arguments). */

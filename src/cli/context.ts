@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { Celery } from '../app/celery.js';
 import { createLogger, type Logger } from '../internal/logger.js';
-import { loadApp } from './load-app.js';
+import { bootstrapApp, type AppBootstrap } from '../app/app-bootstrap.js';
 
 export interface GlobalOptions {
   app?: string;
@@ -15,15 +15,37 @@ export interface GlobalOptions {
   loglevel?: string;
 }
 
+/**
+ * What the global options say about the app, as data a pool thread or child can rebuild it from;
+ * null without `-A` (a bare app from `--broker` has no tasks to run elsewhere).
+ */
+export function bootstrapFromOptions(command: Command): AppBootstrap | null {
+  const opts = command.optsWithGlobals<GlobalOptions>();
+  if (!opts.app) return null;
+  return { app: opts.app, cwd: process.cwd(), configFile: opts.config, overrides: overridesOf(opts) };
+}
+
+function overridesOf(opts: GlobalOptions): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  if (opts.broker) overrides.broker_url = opts.broker;
+  if (opts.resultBackend) overrides.result_backend = opts.resultBackend;
+  return overrides;
+}
+
 /** Load the app named by the global options and apply command-line overrides. */
 export async function appFromOptions(command: Command, logger?: Logger): Promise<Celery> {
   const opts = command.optsWithGlobals<GlobalOptions>();
-  const app = opts.app ? await loadApp(opts.app) : new Celery('celeriac', {}, { logger: logger ?? createLogger({ level: 'warn' }) });
-  if (logger) app.log = logger;
+  const bootstrap = bootstrapFromOptions(command);
+  if (bootstrap) {
+    const app = await bootstrapApp(bootstrap);
+    if (logger) app.log = logger;
+    return app;
+  }
+  const app = new Celery('celeriac', {}, { logger: logger ?? createLogger({ level: 'warn' }) });
   if (opts.config) await app.conf.configFromFile(opts.config);
   // override(): command-line flags beat both the code and the environment.
-  if (opts.broker) app.conf.override({ broker_url: opts.broker });
-  if (opts.resultBackend) app.conf.override({ result_backend: opts.resultBackend });
+  const overrides = overridesOf(opts);
+  if (Object.keys(overrides).length > 0) app.conf.override(overrides);
   return app;
 }
 
@@ -42,3 +64,11 @@ export function parseJsonOption<T>(name: string, text: string | undefined, fallb
 
 /** A bad command line: printed as one line, exit code 2. */
 export class UsageError extends Error {}
+
+/** A whole number ≥ 1 from a flag, or undefined when absent. @throws UsageError naming the flag. */
+export function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got '${text}'`);
+  return n;
+}

@@ -16,10 +16,7 @@
  */
 import type { ResultBackend } from '../backends/backend.js';
 import type { Celery } from '../app/celery.js';
-import { currentTaskStorage } from '../app/current-task.js';
-import { autoretryOutcome } from '../app/retry-planner.js';
 import { buildRetryMessage } from '../app/retry-message.js';
-import { buildCallArgs } from '../app/task-arguments.js';
 import { createTaskContext } from '../app/task-context.js';
 import { Ignore, Reject, Retry } from '../app/task-control.js';
 import { resolveTask, type ResolvedTask } from '../app/task-definition.js';
@@ -30,7 +27,9 @@ import type { ResultMeta } from '../protocol/result-meta.js';
 import type { TaskState } from '../protocol/task-state.js';
 import { formatDateDone, originNodename } from '../protocol/task-codec.js';
 import { pythonRepr } from '../protocol/python-repr.js';
+import type { CallOutcome, PoolSlot, TaskCall } from './pools/pool.js';
 import type { Request } from './request.js';
+import { timeLimitsOf } from './time-limits.js';
 
 export interface RunnerSettings {
   app: Celery;
@@ -43,6 +42,9 @@ export interface RunnerSettings {
   trackStarted: boolean;
   /** `task_ignore_result` default. */
   ignoreResult: boolean;
+  /** `task_time_limit` / `task_soft_time_limit` in ms, for tasks and messages that do not say; null: none. */
+  timeLimitMs: number | null;
+  softTimeLimitMs: number | null;
 }
 
 /** What became of a run, for counters and tests: SUCCESS, FAILURE, RETRY, REJECTED or IGNORED. */
@@ -96,7 +98,12 @@ export class TaskRunner {
    * Run `request` with `task`. Acks before the call (Celery's default early ack) unless the
    * task acks late, in which case the ack follows the stored result (a Reject rejects instead).
    */
-  async run(request: Request, task: RegisteredTask, signal: AbortSignal): Promise<RunOutcome> {
+  /**
+   * @param slot the pool slot the task function runs in.
+   * @param terminate the worker's per-request signal: aborting it ends the call now.
+   * @throws PoolStoppedError when a cold shutdown ended the call (nothing was stored).
+   */
+  async run(request: Request, task: RegisteredTask, slot: PoolSlot, terminate?: AbortSignal): Promise<RunOutcome> {
     const app = this.s.app;
     const resolved = resolveTask(task, app);
     const options = resolved.options;
@@ -111,6 +118,9 @@ export class TaskRunner {
       signals.taskSuccess.connected ||
       signals.taskFailure.connected ||
       signals.taskRetry.connected;
+    // Behind ctx.signal: aborted at the soft limit, the hard limit, on terminate and cold shutdown.
+    const abort = new AbortController();
+    const signal = abort.signal;
     const run: Run = {
       request,
       task,
@@ -129,25 +139,17 @@ export class TaskRunner {
     let state: TaskState;
     let retval: unknown;
     let einfo: ExceptionInfo | null = null;
-    // Set once the task function is about to run: only its errors are candidates for autoretry.
-    let calling = false;
-    try {
-      if (hooks?.beforeStart) await hooks.beforeStart.call(this.ctxOf(run), m.id, m.args, m.kwargs);
-      const callArgs = buildCallArgs(options, m.args, m.kwargs);
-      const fn = task.fn as (...args: unknown[]) => unknown;
-      const current = { id: m.id, rootId: m.rootId };
-      calling = true;
-      if (options.bind) {
-        const ctx = this.ctxOf(run);
-        retval = await currentTaskStorage.run(current, () => fn(ctx, ...callArgs));
-      } else {
-        retval = await currentTaskStorage.run(current, () => fn(...callArgs));
+    let outcome: CallOutcome | null = null;
+    if (hooks?.beforeStart) {
+      try {
+        await hooks.beforeStart.call(this.ctxOf(run), m.id, m.args, m.kwargs);
+      } catch (error) {
+        outcome = { ok: false, error };
       }
-      state = 'SUCCESS';
-    } catch (err) {
-      retval = calling && options.autoretryFor !== undefined ? autoretryOutcome(this.ctxOf(run), err, app.clock.now(), app.random) : err;
-      state = 'FAILURE';
     }
+    outcome ??= await slot.call(this.taskCall(run), { abort, terminate, ...timeLimitsOf(m.timelimit, options, this.s) });
+    retval = outcome.ok ? outcome.value : outcome.error;
+    state = outcome.ok ? 'SUCCESS' : 'FAILURE';
     if (state === 'SUCCESS') {
       // Inline rather than a helper: one async frame less per task on the hot path.
       if (this.s.log.isLevelEnabled('info')) {
@@ -183,6 +185,20 @@ export class TaskRunner {
     // a retried or ignored message is acked; a rejected one was settled by `rejected`.
     if (acksLate) await request.ack();
     return { state, runtimeMs: performance.now() - startedAt };
+  }
+
+  /** The function call the pool runs: in this process with the run's context, or elsewhere with `request()`. */
+  private taskCall(run: Run): TaskCall {
+    const m = run.request.message;
+    return {
+      task: run.task,
+      id: m.id,
+      rootId: m.rootId,
+      args: m.args,
+      kwargs: m.kwargs,
+      context: () => this.ctxOf(run),
+      request: () => run.request.taskRequest(),
+    };
   }
 
   private context(resolved: ResolvedTask, request: Request, signal: AbortSignal): TaskContext {

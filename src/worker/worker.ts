@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
+import type { AppBootstrap } from '../app/app-bootstrap.js';
 import type { Celery } from '../app/celery.js';
 import type { WorkerInfo } from '../app/signals/signal-payloads.js';
 import { resolveTask } from '../app/task-definition.js';
@@ -20,8 +21,9 @@ import type { TaskState } from '../protocol/task-state.js';
 import type { Delivery, Transport } from '../transports/transport.js';
 import { EtaScheduler } from './eta-scheduler.js';
 import { expandNodename } from './nodename.js';
-import { AsyncPool, PoolStoppedError } from './pools/async-pool.js';
-import type { Pool } from './pools/pool.js';
+import { Autoscaler } from './autoscaler.js';
+import { PoolStoppedError, type Pool, type PoolKind, type PoolStats } from './pools/pool.js';
+import { createWorkerPool } from './worker-pool-options.js';
 import { Request } from './request.js';
 import { TaskRunner, type RunOutcome } from './task-runner.js';
 
@@ -34,8 +36,21 @@ export interface WorkerOptions {
   prefetchMultiplier?: number;
   /** Node name pattern (Celery's `-n`, `%h %n %d`); default `celery@%h`. */
   hostname?: string;
-  /** Pool kind (Celery's `-P`); only `async` for now. */
-  pool?: 'async';
+  /** Pool kind (Celery's `-P`): `async` (default: `worker_pool`), `threads` or `processes`. */
+  pool?: PoolKind;
+  /**
+   * The app's module (`-A` value, or a full {@link AppBootstrap}), which each pool thread or child
+   * loads; required for the `threads` and `processes` pools. The CLI passes it.
+   */
+  appModule?: string | AppBootstrap;
+  /** Replace a pool thread or child after this many tasks (`--max-tasks-per-child`); default `worker_max_tasks_per_child`. */
+  maxTasksPerChild?: number | null;
+  /** Replace a pool thread or child whose memory exceeds this many **bytes** (`--max-memory-per-child` is KiB); default `worker_max_memory_per_child`. */
+  maxMemoryPerChildBytes?: number | null;
+  /** Grow the pool up to `max` slots while tasks wait and shrink it back to `min` when idle (`--autoscale max,min`). */
+  autoscale?: { max: number; min: number };
+  /** Logging the pool threads and children set up (`-l`, `--logfile`); default: the app's own. */
+  childLogging?: { loglevel: string; logfile?: string };
   logger?: Logger;
 }
 
@@ -74,7 +89,10 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   readonly prefetchCount: number;
   readonly stats: WorkerStats = { received: 0, succeeded: 0, failed: 0, revoked: 0, deadLettered: 0, retried: 0, rejected: 0, ignored: 0 };
   private readonly log: Logger;
-  private pool: Pool;
+  private readonly pool: Pool;
+  private autoscaler: Autoscaler | undefined;
+  /** The per-request controllers of running tasks: aborting one ends that task now (see {@link abortTask}). */
+  private readonly runningTasks = new Map<string, AbortController>();
   private transport: Transport | undefined;
   private backend: ResultBackend | null = null;
   private runner: TaskRunner | undefined;
@@ -93,11 +111,12 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     super();
     this.hostname = expandNodename(options.hostname);
     this.queues = options.queues?.length ? options.queues : [app.conf.taskDefaultQueue];
-    this.concurrency = options.concurrency ?? app.conf.workerConcurrency ?? availableParallelism();
+    this.concurrency = options.autoscale?.max ?? options.concurrency ?? app.conf.workerConcurrency ?? availableParallelism();
     const multiplier = options.prefetchMultiplier ?? app.conf.workerPrefetchMultiplier;
     this.prefetchCount = multiplier > 0 ? this.concurrency * multiplier : 0;
     this.log = options.logger ?? app.log;
-    this.pool = new AsyncPool(this.concurrency);
+    this.pool = createWorkerPool(this, app, options);
+    if (options.autoscale) this.autoscaler = new Autoscaler(this.pool, app.clock, options.autoscale);
     this.eta = new EtaScheduler<Request>(app.clock, (request) => this.execute(request));
   }
 
@@ -124,12 +143,19 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       acksLate: this.app.conf.taskAcksLate,
       trackStarted: this.app.conf.taskTrackStarted,
       ignoreResult: this.app.conf.taskIgnoreResult,
+      timeLimitMs: this.app.conf.taskTimeLimitMs,
+      softTimeLimitMs: this.app.conf.taskSoftTimeLimitMs,
     });
     // As Celery declares each -Q queue: a direct exchange of the same name, bound with the queue
     // name as routing key, so producers that route by exchange (Python's task_routes) reach it.
     for (const name of this.queues) await this.transport.declareQueue({ name, exchange: name, routingKey: name });
-    // The async pool runs tasks in this process: its "process init" is now.
-    if (signals.workerProcessInit.connected) await signals.workerProcessInit.sendAndWait({ sender: this.hostname, worker: this });
+    // Threads and children send worker_process_init themselves once they have loaded the app;
+    // the async pool runs tasks in this process, so its "process init" is now.
+    await this.pool.start();
+    if (this.pool.kind === 'async' && signals.workerProcessInit.connected) {
+      await signals.workerProcessInit.sendAndWait({ sender: this.hostname, worker: this });
+    }
+    this.autoscaler?.start();
     this.consuming = new AbortController();
     await this.transport.consume({
       queues: this.queues,
@@ -138,7 +164,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       onMessage: (delivery) => this.onMessage(delivery),
     });
     this.log.info(
-      `${this.hostname} ready: queues [${this.queues.join(', ')}], concurrency ${this.concurrency} (async), prefetch ${this.prefetchCount}`,
+      `${this.hostname} ready: queues [${this.queues.join(', ')}], concurrency ${this.concurrency} (${this.pool.kind}), prefetch ${this.prefetchCount}`,
     );
     if (signals.workerReady.connected) await signals.workerReady.sendAndWait({ sender: this.hostname, worker: this });
   }
@@ -180,14 +206,20 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       return;
     }
     const runner = this.runner!;
-    const job = this.pool.run(async (signal) => {
+    const job = this.pool.run(async (slot) => {
       this.reserved.delete(request);
       // Expiry is checked again at start: a task may have waited for a slot past its expiry.
       if (request.expiresMs !== null && request.expiresMs <= this.app.clock.now()) {
         await this.revokeExpired(request);
         return undefined;
       }
-      return runner.run(request, task, signal);
+      const controller = new AbortController();
+      this.runningTasks.set(request.id, controller);
+      try {
+        return await runner.run(request, task, slot, controller.signal);
+      } finally {
+        this.runningTasks.delete(request.id);
+      }
     });
     this.track(
       job.then(
@@ -218,6 +250,30 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
         },
       ),
     );
+  }
+
+  /**
+   * End a running task now (for `revoke(terminate)`): its `ctx.signal` aborts with `reason`, and
+   * the call ends with `reason` as the thrown error — the threads and processes pools terminate
+   * the thread or child running it (and start another); the async pool abandons it (see
+   * docs/pools.md). What is stored follows from `reason` as from any thrown error.
+   * @returns false when no task with this id is running here.
+   */
+  abortTask(taskId: string, reason: unknown): boolean {
+    const controller = this.runningTasks.get(taskId);
+    if (!controller) return false;
+    controller.abort(reason);
+    return true;
+  }
+
+  /** Ids of the tasks running now. */
+  runningTaskIds(): string[] {
+    return [...this.runningTasks.keys()];
+  }
+
+  /** The pool's counters (spawned, recycled, killed, lost threads or children). */
+  get poolStats(): Readonly<PoolStats> {
+    return this.pool.stats;
   }
 
   private emitDone(taskId: string, state: TaskState): void {
@@ -311,6 +367,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     this.state = 'stopping';
     this.consuming?.abort();
     this.eta.clear();
+    this.autoscaler?.stop();
     await this.pool.stop({ graceful });
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     // Prefetched and ETA-held messages never ran: give them back, as Celery restores them.

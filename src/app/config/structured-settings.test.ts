@@ -85,7 +85,7 @@ describe('task_annotations', () => {
     const [map] = conf.taskAnnotations;
     assert.ok(map instanceof Map);
     assert.deepEqual(map.get('*'), { onFailure, rateLimit: '10/s' });
-    assert.deepEqual(map.get('tasks.add'), { timeLimitMs: 5000 });
+    assert.deepEqual(map.get('tasks.add'), { timeLimit: 5 });
   });
 
   test('annotator objects and functions; import paths refused', () => {
@@ -93,7 +93,7 @@ describe('task_annotations', () => {
     const annotator = conf.taskAnnotations[0];
     assert.equal(typeof annotator, 'function');
     const fn = annotator as (name: string) => unknown;
-    assert.deepEqual(fn('a'), { softTimeLimitMs: 1000 });
+    assert.deepEqual(fn('a'), { softTimeLimit: 1 });
     assert.equal(fn('b'), undefined);
     assert.throws(() => new Config({ task_annotations: 'proj.annotations.MyAnnotator' }), invalidWith(/annotation import paths/));
   });

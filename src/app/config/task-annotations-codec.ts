@@ -2,15 +2,14 @@
  * `task_annotations`: task attributes overridden from configuration, by task name or `'*'` for
  * every task (seed 003: `{'*': {'on_failure': my_on_failure}}`). Celery accepts a map, an object
  * with an `annotate(task)` method, or a list of those. celeriac reads them once into a list of
- * maps and functions, with attribute names camelCased and Celery's second-valued attributes
- * converted to ms (`time_limit` → `timeLimitMs`) — except the retry delays, which celeriac's task
- * options keep in seconds as Celery does (`default_retry_delay` → `defaultRetryDelay`,
- * `retry_backoff_max` → `retryBackoffMax`).
+ * maps and functions, with attribute names camelCased. Durations keep Celery's seconds, as
+ * celeriac's task options do (`time_limit` → `timeLimit`, `default_retry_delay` →
+ * `defaultRetryDelay`), except `expires`, which becomes `expiresMs`.
  */
 import { camelCase } from './field-reader.js';
 import { describeValue, invalid, isPlainObject, type Codec } from './setting-spec.js';
 
-/** Task attributes to apply, camelCase (`rateLimit`, `timeLimitMs`, `onFailure`...). */
+/** Task attributes to apply, camelCase (`rateLimit`, `timeLimit`, `onFailure`...). */
 export type TaskAnnotationAttrs = Readonly<Record<string, unknown>>;
 
 /** An annotator: attributes for the named task, or nothing. */
@@ -26,8 +25,6 @@ export type TaskAnnotationsInput = AnnotationInput | readonly AnnotationInput[];
 
 /** Celery task attributes given in seconds, and the ms attribute each becomes. */
 const SECONDS_TO_MS: Readonly<Record<string, string>> = {
-  time_limit: 'timeLimitMs',
-  soft_time_limit: 'softTimeLimitMs',
   expires: 'expiresMs',
 };
 

@@ -5,27 +5,20 @@
 import type { Command } from 'commander';
 import { normalizeLevel } from '../../internal/logger.js';
 import { Worker } from '../../worker/worker.js';
-import { appFromOptions, UsageError } from '../context.js';
+import { appFromOptions, bootstrapFromOptions, positiveInt, UsageError } from '../context.js';
+import { addPoolOptions, poolOptionsFrom, type PoolCliOptions } from '../pool-options.js';
 
-interface WorkerCliOptions {
+interface WorkerCliOptions extends PoolCliOptions {
   queues?: string;
   concurrency?: string;
   hostname?: string;
   loglevel: string;
   logfile?: string;
-  pool: string;
   prefetchMultiplier?: string;
 }
 
-function positiveInt(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got '${text}'`);
-  return n;
-}
-
 export function registerWorker(program: Command): void {
-  program
+  const worker = program
     .command('worker')
     .description('start a worker that consumes and runs tasks')
     .option('-Q, --queues <names>', 'comma-separated queues to consume (default: task_default_queue)')
@@ -33,10 +26,9 @@ export function registerWorker(program: Command): void {
     .option('-n, --hostname <name>', 'node name; %h host, %n short host, %d domain (default: celery@%h)')
     .option('-l, --loglevel <level>', 'debug, info, warning, error, critical', 'warning')
     .option('-f, --logfile <path>', 'write the log to this file')
-    .option('-P, --pool <kind>', 'pool implementation: async', 'async')
-    .option('--prefetch-multiplier <n>', 'prefetch = concurrency × this (default: worker_prefetch_multiplier)')
+    .option('--prefetch-multiplier <n>', 'prefetch = concurrency × this (default: worker_prefetch_multiplier)');
+  addPoolOptions(worker)
     .action(async (options: WorkerCliOptions, command: Command) => {
-      if (options.pool !== 'async') throw new UsageError(`pool '${options.pool}' is not available yet (use async)`);
       const concurrency = positiveInt('--concurrency', options.concurrency);
       const prefetchMultiplier = options.prefetchMultiplier === undefined ? undefined : Number(options.prefetchMultiplier);
       if (prefetchMultiplier !== undefined && !(Number.isInteger(prefetchMultiplier) && prefetchMultiplier >= 0)) {
@@ -48,6 +40,7 @@ export function registerWorker(program: Command): void {
         throw new UsageError(`--loglevel: ${(err as Error).message}`);
       }
       const app = await appFromOptions(command);
+      const pool = poolOptionsFrom(options, app, bootstrapFromOptions(command));
       // Through the app, so setup_logging / after_setup_logger signal handlers take part.
       const logger = app.setupLogging({ loglevel: options.loglevel, logfile: options.logfile });
       const worker = new Worker(app, {
@@ -56,6 +49,8 @@ export function registerWorker(program: Command): void {
         prefetchMultiplier,
         hostname: options.hostname,
         logger,
+        ...pool,
+        childLogging: { loglevel: options.loglevel, logfile: options.logfile },
       });
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals): void => {

@@ -1,25 +1,117 @@
 /**
- * The pool seam: where task functions run. `async` (the event loop, default) now; `threads`
- * (worker_threads) and `processes` (child processes) arrive with the task-semantics issue.
- * Mirrors the role of Celery's `-P` pools (celery/concurrency/).
+ * The pool seam: where task functions run (Celery's `-P` pools, celery/concurrency/).
+ * - `async` (default): on this process's event loop;
+ * - `threads`: in worker_threads, each with its own copy of the app;
+ * - `processes`: in child processes (Celery's prefork), each with its own copy of the app.
+ *
+ * A pool hands out *slots* (Celery's `-c`): the worker runs a whole request — result storing,
+ * handlers, acks — while holding one, and only the task function itself goes through
+ * {@link PoolSlot.call}, so the parent keeps the broker connection, the acks and the results.
+ * Waiting requests queue in one FIFO shared by all slots, so no task waits behind a long one
+ * while a slot is free (Celery's `-O fair`).
  */
-export interface Pool {
-  /** Jobs that may run at once (Celery's `-c`). */
-  readonly concurrency: number;
-  /** Jobs running now. */
-  readonly active: number;
-  /** Jobs waiting for a free slot. */
-  readonly waiting: number;
+import type { RegisteredTask, TaskContext, TaskRequest } from '../../app/task-types.js';
+
+/** Pool kinds, Celery's `-P` (`prefork` is read as `processes`; `solo`, `eventlet`, `gevent` as `async`). */
+export type PoolKind = 'async' | 'threads' | 'processes';
+
+/** One task function call: what a slot runs. */
+export interface TaskCall {
+  /** The registered task; in-process pools call it, others call the task of the same name in their own copy of the app. */
+  readonly task: RegisteredTask;
+  readonly id: string;
+  readonly rootId: string;
+  /** Positional and keyword arguments as the message carries them. */
+  readonly args: unknown[];
+  readonly kwargs: Record<string, unknown>;
+  /** The context a bound task receives, built with `abort.signal` (the runner's handlers see the same one). */
+  context(): TaskContext;
+  /** What `ctx.request` shows, for pools that build their own context in another thread or process. */
+  request(): TaskRequest;
+}
+
+/** Time limits and cancellation of one call. */
+export interface CallOptions {
   /**
-   * Run a job when a slot is free. The promise settles with the job's outcome.
-   * The job receives an AbortSignal that fires on cold shutdown.
+   * Ends the call now when aborted (the worker's per-request controller; `revoke(terminate)`
+   * and cold shutdown use it): the call settles at once with `{ ok: false, error: reason }`;
+   * a thread or child running it is terminated and replaced, an async call is abandoned.
    */
-  run<T>(job: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  terminate?: AbortSignal;
+  /**
+   * The controller behind `ctx.signal`. The pool aborts it with `SoftTimeLimitExceeded` at the
+   * soft limit, with `TimeLimitExceeded` at the hard limit, and with the reason of `terminate`.
+   */
+  abort: AbortController;
+  /** Hard limit in ms (Celery's `time_limit`, seconds there); null: none. */
+  timeLimitMs: number | null;
+  /** Soft limit in ms (Celery's `soft_time_limit`); null: none. */
+  softTimeLimitMs: number | null;
+}
+
+/**
+ * How a call ended: the function returned `value`, or threw `error` (including the control
+ * values `Retry`, `Reject`, `Ignore`, and `TimeLimitExceeded` when the hard limit ended it).
+ * Pools that run the function elsewhere rebuild errors from their serialised form: same name,
+ * message, Celery exception triple and traceback, and real `Retry` / `Reject` / `Ignore` objects.
+ */
+export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** A slot a job holds. */
+export interface PoolSlot {
+  /**
+   * Run the task function.
+   * @throws PoolStoppedError when the pool was stopped cold while the call ran (nothing to store).
+   */
+  call(call: TaskCall, options: CallOptions): Promise<CallOutcome>;
+}
+
+/** Pool counters (Celery's `inspect stats` `pool` section). */
+export interface PoolStats {
+  /** Threads or child processes started since `start()` (0 for async). */
+  spawned: number;
+  /** Replaced after `maxTasksPerChild` or `maxMemoryPerChild`. */
+  recycled: number;
+  /** Terminated at a hard time limit or by `terminate`. */
+  killed: number;
+  /** Died on their own mid-task (`WorkerLostError`). */
+  lost: number;
+}
+
+export interface Pool {
+  readonly kind: PoolKind;
+  /** Slots now (Celery's `-c`; changes under autoscale). */
+  readonly concurrency: number;
+  /** Jobs holding a slot. */
+  readonly active: number;
+  /** Jobs waiting for a slot. */
+  readonly waiting: number;
+  readonly stats: PoolStats;
+  /**
+   * Start threads or children (each loads the app and sends `worker_process_init`) and resolve
+   * when they are ready. Idempotent.
+   * @throws CeleriacError('APP_LOAD_FAILED') when a thread or child cannot load the app.
+   */
+  start(): Promise<void>;
+  /** Run `job` when a slot is free; the promise settles with the job's. */
+  run<T>(job: (slot: PoolSlot) => Promise<T>): Promise<T>;
+  /** Change the number of slots (autoscale). Shrinking lets running jobs finish. */
+  resize(concurrency: number): void;
   /** Resolves when nothing is running or waiting. */
   drained(): Promise<void>;
   /**
-   * Stop. `graceful`: drop jobs still waiting (their messages stay unacked and return to the
-   * queue) and wait for running ones; otherwise abort running jobs too.
+   * Stop. Jobs still waiting are dropped (rejected with `PoolStoppedError`; their messages stay
+   * unacked and go back to the queue). `graceful`: wait for running jobs, then let threads or
+   * children exit; otherwise end running calls at once (`PoolStoppedError`) and kill them.
+   * Idempotent.
    */
   stop(options: { graceful: boolean }): Promise<void>;
+}
+
+/** The rejection of a job that was still waiting when the pool stopped (it never ran), or of a call a cold stop ended. */
+export class PoolStoppedError extends Error {
+  constructor(message = 'the pool stopped before this job started') {
+    super(message);
+    this.name = 'PoolStoppedError';
+  }
 }

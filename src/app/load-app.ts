@@ -5,8 +5,8 @@
  * Then the modules named by the app's `imports` / `include` settings are imported, so their
  * tasks register (Celery's worker does the same at start-up).
  */
-import { Celery } from '../app/celery.js';
-import { importModule } from '../app/module-loader.js';
+import { Celery } from './celery.js';
+import { importModule } from './module-loader.js';
 import { CeleriacError } from '../errors.js';
 
 function isApp(value: unknown): value is Celery {

@@ -1,0 +1,4 @@
+import { poolConformance } from './pool.conformance.js';
+import { executorPoolFixture } from './pool-executor-fixture.js';
+
+poolConformance('threads', executorPoolFixture('threads'));
