@@ -33,7 +33,8 @@ export type ErrorCode =
   | 'MAX_RETRIES_EXCEEDED'
   | 'SOFT_TIME_LIMIT_EXCEEDED'
   | 'TIME_LIMIT_EXCEEDED'
-  | 'WORKER_LOST';
+  | 'WORKER_LOST'
+  | 'CANVAS_INVALID';
 
 /** Base class of every error celeriac throws: a stable `code`, a message, an optional `cause`. */
 export class CeleriacError extends Error {
@@ -126,6 +127,22 @@ export class TaskFailedError extends CeleriacError {
     readonly remoteTraceback: string | null,
   ) {
     super('TASK_FAILED', `${excType}(${excMessage.map((m) => JSON.stringify(m)).join(', ')})`);
+  }
+}
+
+/**
+ * A chord failed (Celery's `celery.exceptions.ChordError`, what `get()` of the chord's result
+ * throws): a header task failed — `failedTaskId` names it, the message is Celery's
+ * `Dependency <id> raised <error>` — or the body could not be applied.
+ */
+export class ChordError extends TaskFailedError {
+  /** The header task whose failure failed the chord, when the message names one. */
+  readonly failedTaskId: string | null;
+  constructor(taskId: string, excMessage: unknown[], excModule: string | undefined, remoteTraceback: string | null) {
+    super(taskId, 'ChordError', excMessage, excModule, remoteTraceback);
+    const first = excMessage[0];
+    const match = typeof first === 'string' ? /^Dependency (\S+) raised /.exec(first) : null;
+    this.failedTaskId = match?.[1] ?? null;
   }
 }
 

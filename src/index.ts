@@ -2,7 +2,21 @@
  * celeriac — Celery, the distributed task queue, for TypeScript. Public API.
  */
 export { Celery, DEFAULT_BROKER_URL, type CeleryOptions } from './app/celery.js';
-export { AsyncResult, type GetOptions } from './app/async-result.js';
+export { AsyncResult, type GetOptions, type ResultTuple } from './app/async-result.js';
+export { GroupResult, type GroupMember } from './app/group-result.js';
+export { chain, group, chord, type ResultOf, type HandleOf } from './canvas/compose.js';
+export {
+  Signature,
+  Chain,
+  Group,
+  Chord,
+  Chunks,
+  type AnySignature,
+  type SignatureOptions,
+  type SignatureInit,
+} from './canvas/signature.js';
+export { signatureFromDict } from './canvas/signature-codec.js';
+export type { SignatureDict } from './protocol/signature-dict.js';
 export type { ApplyOptions } from './app/apply-options.js';
 export type {
   Task,
@@ -17,6 +31,8 @@ export type {
   RetryOptions,
   ExceptionInfo,
   ErrorClass,
+  TaskSignatures,
+  ArgsSuffix,
 } from './app/task-types.js';
 export { Retry, Reject, Ignore, MaxRetriesExceededError, type RetryInit, type RetryPlan } from './app/task-control.js';
 export { defineTaskBase } from './app/task-base.js';

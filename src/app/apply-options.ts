@@ -1,7 +1,8 @@
 /**
  * Options of `applyAsync` / `sendTask`, Celery's `apply_async` keyword arguments in camelCase.
- * More (link, linkError, compression...) arrive with the rest of the task-semantics issue.
+ * More (compression...) arrive with the rest of the task-semantics issue.
  */
+import type { AnySignature } from '../canvas/signature.js';
 import type { BackoffPolicy } from '../internal/retry.js';
 
 export interface ApplyOptions {
@@ -45,4 +46,18 @@ export interface ApplyOptions {
   /** Group membership (set by canvas). */
   groupId?: string;
   groupIndex?: number;
+  /**
+   * Applied when the task succeeds, with its return value prepended to the callback's arguments
+   * (Celery's `link`; sent in the message's `callbacks`, so whichever worker runs the task —
+   * Python or celeriac — applies them).
+   */
+  link?: AnySignature | AnySignature[];
+  /** Applied with the task's id when it fails (Celery's `link_error`; the message's `errbacks`). */
+  linkError?: AnySignature | AnySignature[];
+  /** Set by canvas: the chain steps left after this task, last to run first. */
+  chain?: AnySignature[];
+  /** Set by canvas: the chord body this task is a header part of. */
+  chord?: AnySignature;
+  /** Reply address (`reply_to` property); default the app's oid, as Celery. */
+  replyTo?: string;
 }

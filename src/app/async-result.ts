@@ -8,6 +8,7 @@ import { BackendDisabledError, TaskRevokedError } from '../errors.js';
 import { deserializeError } from '../protocol/exception-codec.js';
 import type { ResultMeta, SerializedException } from '../protocol/result-meta.js';
 import { PROPAGATE_STATES, READY_STATES, type TaskState } from '../protocol/task-state.js';
+import type { GroupResult } from './group-result.js';
 
 export interface GetOptions {
   /** Give up after this many milliseconds (throws `ResultTimeoutError`). Also accepted as `timeout`. Default: wait forever. */
@@ -30,6 +31,12 @@ export interface GetOptions {
 export type BackendSource = () => Promise<ResultBackend | null>;
 
 export class AsyncResult<R = unknown> {
+  /**
+   * The result of the step before this one, when this handle comes from a chain or chord
+   * (Celery's `AsyncResult.parent`): walk it back to the first step. Null otherwise.
+   */
+  parent: AsyncResult | GroupResult | null = null;
+
   /**
    * Usually made by `delay` / `applyAsync` / `app.asyncResult(id)` rather than directly.
    * @param id task id
@@ -134,7 +141,15 @@ export class AsyncResult<R = unknown> {
     return meta.result as R;
   }
 
+  /** Celery's `as_tuple()`: `[[id, parent tuple or null], null]`, the form stored in `children` and saved groups. */
+  asTuple(): ResultTuple {
+    return [[this.id, this.parent ? this.parent.asTuple() : null], null];
+  }
+
   toString(): string {
     return this.id;
   }
 }
+
+/** Celery's tuple form of a result: a task `[[id, parent], null]`, a group `[[id, parent], [members]]`. */
+export type ResultTuple = [[string, ResultTuple | null], ResultTuple[] | null];

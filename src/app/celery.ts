@@ -18,6 +18,9 @@ import { systemClock, type Clock } from '../internal/clock.js';
 import { createLogger, type Logger } from '../internal/logger.js';
 import { createTransport } from '../transports/create-transport.js';
 import type { Transport } from '../transports/transport.js';
+import { Signature, type SignatureOptions } from '../canvas/signature.js';
+import { AppCanvas } from './app-canvas.js';
+import { registerBuiltinTasks } from './builtin-tasks.js';
 import type { ApplyOptions } from './apply-options.js';
 import { AsyncResult } from './async-result.js';
 import { Config, type SettingsInput } from './config/config.js';
@@ -28,6 +31,8 @@ import { compileRoutes } from './router.js';
 import { AppSignals } from './signals/app-signals.js';
 import { TaskDefinition } from './task-definition.js';
 import { createTask } from './task-factory.js';
+import { taskSignatures } from './task-signatures.js';
+import type { TaskSignatures } from './task-types.js';
 import type { RegisteredTask, RemoteTask, Task, TaskBase, TaskContext, TaskOptions } from './task-types.js';
 
 /** Where the embedded broker lives when nothing is configured. */
@@ -60,6 +65,8 @@ export class Celery {
   readonly signals: AppSignals = new AppSignals(() => this.log);
   /** A per-process id, used as `reply_to` (Celery's `app.thread_oid`). */
   readonly oid = randomUUID();
+  /** How signatures bound to this app are sent (canvas's Publisher, implemented by the app). */
+  readonly canvas: AppCanvas = new AppCanvas(this);
 
   private transportPromise: Promise<Transport> | undefined;
   private backendPromise: Promise<ResultBackend | null> | undefined;
@@ -80,6 +87,7 @@ export class Celery {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.log = options.logger ?? createLogger({ level: 'info' });
+    registerBuiltinTasks(this);
   }
 
   /**
@@ -145,6 +153,7 @@ export class Celery {
     type R = Awaited<ReturnType<F>>;
     return {
       name,
+      ...(taskSignatures(this.canvas, name, defaults) as TaskSignatures<Parameters<F>, R>),
       delay: (...args: Parameters<F>) => this.sendTask<R>(name, args, {}, defaults),
       applyAsync: (args?: Partial<Parameters<F>>, kwargs?: Record<string, unknown>, options?: ApplyOptions) =>
         this.sendTask<R>(name, (args ?? []), kwargs ?? {}, { ...defaults, ...options }),
@@ -168,6 +177,15 @@ export class Celery {
       ignoreResult: taskOptions?.ignoreResult ?? this.conf.taskIgnoreResult,
     });
     return this.asyncResult<R>(id);
+  }
+
+  /**
+   * A signature of a task by name, bound to this app (Celery's `app.signature` /
+   * `signature('tasks.add', args=..., kwargs=..., options=...)`), for tasks defined elsewhere:
+   * `app.signature<number>('tasks.add', [2, 2])`. `R` is the task's result type.
+   */
+  signature<R = unknown>(name: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: SignatureOptions = {}): Signature<R> {
+    return new Signature<R>({ task: name, args, kwargs, options }, this.canvas);
   }
 
   /** A result handle for a task id (Celery's `app.AsyncResult(id)`). */

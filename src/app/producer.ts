@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { argsRepr, kwargsRepr } from '../protocol/python-repr.js';
 import { encodeTaskMessage, formatEtaHeader, originNodename } from '../protocol/task-codec.js';
 import type { TaskMessage } from '../protocol/task-message.js';
+import { taskEmbed } from '../canvas/task-embed.js';
 import type { TransportMessage } from '../protocol/transport-message.js';
 import type { Transport, PublishRoute } from '../transports/transport.js';
 import type { Clock } from '../internal/clock.js';
@@ -56,8 +57,6 @@ function isConnectionError(err: unknown): boolean {
   return err instanceof CeleriacError && err.code === 'TRANSPORT_ERROR';
 }
 
-const emptyEmbed = Object.freeze({ callbacks: null, errbacks: null, chain: null, chord: null });
-
 export class Producer {
   /** One declaration per queue, shared by concurrent sends (a burst must not declare 1,000 times). */
   private readonly declared = new Map<string, Promise<void>>();
@@ -97,7 +96,7 @@ export class Producer {
       task: name,
       args,
       kwargs,
-      embed: emptyEmbed,
+      embed: taskEmbed(options),
       shadow: options.shadow ?? null,
       eta: etaMs === null ? null : formatEtaHeader(etaMs),
       expires: expiresMs === null ? null : formatEtaHeader(expiresMs),
@@ -113,7 +112,7 @@ export class Producer {
       ignoreResult: options.ignoreResult ?? defaults.ignoreResult ?? false,
       extraHeaders: options.headers ?? {},
       correlationId: id,
-      replyTo: this.settings.replyTo,
+      replyTo: options.replyTo ?? this.settings.replyTo,
       priority: options.priority ?? routed?.priority ?? null,
       contentType: '',
       // Celery also sends the expiry as a per-message TTL (AMQP `expiration`, ms as text).

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApplyOptions } from './apply-options.js';
 import type { Celery } from './celery.js';
 import { createTaskContext } from './task-context.js';
+import { taskSignatures } from './task-signatures.js';
 import type { TaskDefinition } from './task-definition.js';
 import type { Task, TaskRequest } from './task-types.js';
 
@@ -32,10 +33,11 @@ export function directRequest(name: string, args: unknown[]): TaskRequest {
   };
 }
 
-export function createTask(app: Celery, definition: TaskDefinition): Task<unknown[], unknown> {
+/** The task's function called in this process, a bound task with a fresh context (Celery's `Task.__call__`). */
+export function localCaller(app: Celery, definition: TaskDefinition): (...args: unknown[]) => unknown {
   const name = definition.name;
   const call = definition.fn as (...args: unknown[]) => unknown;
-  const local = definition.declared.bind
+  return definition.declared.bind
     ? (...args: unknown[]): unknown => {
         const ctx = createTaskContext(
           definition.resolve().contextPrototype,
@@ -46,6 +48,11 @@ export function createTask(app: Celery, definition: TaskDefinition): Task<unknow
         return call(ctx, ...args);
       }
     : (...args: unknown[]): unknown => call(...args);
+}
+
+export function createTask(app: Celery, definition: TaskDefinition): Task<unknown[], unknown> {
+  const name = definition.name;
+  const local = localCaller(app, definition);
 
   const applyAsync = (args: unknown[] = [], kwargs: Record<string, unknown> = {}, applyOptions: ApplyOptions = {}) =>
     app.sendTask(name, args, kwargs, applyOptions);
@@ -56,5 +63,6 @@ export function createTask(app: Celery, definition: TaskDefinition): Task<unknow
   return Object.assign(local, {
     delay: (...args: unknown[]) => applyAsync(args),
     applyAsync,
+    ...taskSignatures(app.canvas, name),
   }) as Task<unknown[], unknown>;
 }

@@ -6,6 +6,7 @@
 import type { Logger } from '../internal/logger.js';
 import type { SerializedException } from '../protocol/result-meta.js';
 import type { TaskState } from '../protocol/task-state.js';
+import type { Chunks, Signature, SignatureOptions } from '../canvas/signature.js';
 import type { AsyncResult } from './async-result.js';
 import type { ApplyOptions } from './apply-options.js';
 
@@ -236,8 +237,34 @@ export interface TaskContext {
   retry(options?: RetryOptions): never;
 }
 
+/**
+ * The arguments a partial signature may hold: any tail of the task's parameters, since the
+ * arguments applied later (a chain's previous result) are prepended, as in Celery.
+ */
+export type ArgsSuffix<A extends unknown[]> = A | (A extends [unknown, ...infer Rest] ? ArgsSuffix<Rest> : never);
+
+/** The canvas methods of a task handle (Celery's `Task.s`, `si`, `signature`, `map`, `starmap`, `chunks`). */
+export interface TaskSignatures<A extends unknown[], R> {
+  /**
+   * A signature with partial arguments (Celery's `task.s()`): `mul.s(8)` in a chain becomes
+   * `mul(previousResult, 8)`.
+   * @example chain(add.s(2, 2), mul.s(8)).applyAsync() // (2 + 2) * 8
+   */
+  s(...args: ArgsSuffix<A>): Signature<R>;
+  /** An immutable signature (Celery's `task.si()`): the previous result is not passed to it. */
+  si(...args: A): Signature<R>;
+  /** A signature with arguments, keyword arguments and options (Celery's `task.signature(args, kwargs, **options)`). */
+  signature(args?: ArgsSuffix<A>, kwargs?: Record<string, unknown>, options?: SignatureOptions): Signature<R>;
+  /** One `celery.map` task calling this task with each item in turn, in one worker (Celery's `task.map`). */
+  map(items: A[0][]): Signature<R[]>;
+  /** One `celery.starmap` task calling this task with each argument tuple in turn (Celery's `task.starmap`). */
+  starmap(items: A[]): Signature<R[]>;
+  /** The argument tuples in parts of `n`, each part a `celery.starmap` task, all parts a group (Celery's `task.chunks`). */
+  chunks(items: A[], n: number): Chunks<R>;
+}
+
 /** A handle to send a task by name with typed arguments and result. */
-export interface TaskSender<A extends unknown[], R> {
+export interface TaskSender<A extends unknown[], R> extends TaskSignatures<A, R> {
   readonly name: string;
   /** Send with positional arguments (Celery's `delay`). Resolves once the broker has the message. */
   delay(...args: A): Promise<AsyncResult<R>>;

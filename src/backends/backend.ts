@@ -12,6 +12,7 @@
  *   backend holds is byte-for-byte what Redis would.
  */
 import type { ResultMeta } from '../protocol/result-meta.js';
+import type { TaskState } from '../protocol/task-state.js';
 
 /**
  * Defaults every backend shares (listed in `docs/reference/settings.md`).
@@ -40,6 +41,42 @@ export interface WaitOptions {
   /** Aborting rejects the wait with `signal.reason`. */
   signal?: AbortSignal;
 }
+
+/** A chord header task's outcome, reported to the chord's join (Celery's `on_chord_part_return`). */
+export interface ChordPart {
+  /** The chord's group id (the header tasks' `group`). */
+  groupId: string;
+  taskId: string;
+  /** Position in the header (`group_index`); null sorts last, as Celery's `+inf` score. */
+  groupIndex: number | null;
+  /** SUCCESS, or FAILURE / REVOKED for a part that did not produce a value. */
+  state: TaskState;
+  /** The return value, or the serialized exception (`{exc_type, exc_message, exc_module}`). */
+  result: unknown;
+}
+
+/** One header result as the join returns it. */
+export interface ChordPartResult {
+  taskId: string;
+  state: TaskState;
+  result: unknown;
+}
+
+/**
+ * What a reported part did to its chord's join:
+ * - `pending`: more parts to come;
+ * - `complete`: this part was the last one; `parts` are all of them in header order, and the join
+ *   is removed — exactly one reporter gets this, so exactly one applies the body;
+ * - `failed`: this part failed while the join was open; the join is removed (later parts get
+ *   `closed`), so the reporter fails the body — once;
+ * - `closed`: no join is open for this group (already completed or failed, expired, or no size
+ *   was ever recorded).
+ */
+export type ChordJoin =
+  | { kind: 'pending' }
+  | { kind: 'complete'; parts: ChordPartResult[] }
+  | { kind: 'failed' }
+  | { kind: 'closed' };
 
 export interface ResultBackend {
   readonly capabilities: BackendCapabilities;
@@ -72,4 +109,25 @@ export interface ResultBackend {
   waitForReady(taskId: string, options?: WaitOptions): Promise<ResultMeta>;
   /** Delete the stored result (Celery's `AsyncResult.forget`). */
   forget(taskId: string): Promise<void>;
+  /**
+   * Open a chord's join: `size` header results are awaited (Celery's `set_chord_size`; on Redis
+   * the `celery-taskset-meta-<group>.s` key). Called before any header task is sent. Expires
+   * with results.
+   */
+  setChordSize(groupId: string, size: number): Promise<void>;
+  /**
+   * Report a header task's outcome (SUCCESS, FAILURE or REVOKED; never RETRY, so a retrying part
+   * does not release the body). Atomic across processes: see {@link ChordJoin}. A part reported
+   * twice (a redelivered task) counts once.
+   */
+  chordPartReturn(part: ChordPart): Promise<ChordJoin>;
+  /**
+   * Save a group's result tuple (Celery's `GroupResult.save`: on Redis the JSON
+   * `{"result": tuple}` under `celery-taskset-meta-<group>`). Expires with results.
+   */
+  saveGroup(groupId: string, tuple: unknown): Promise<void>;
+  /** The saved tuple of a group, or null when none is saved (or it expired). */
+  restoreGroup(groupId: string): Promise<unknown>;
+  /** Delete a saved group (Celery's `GroupResult.forget` / `delete`). */
+  forgetGroup(groupId: string): Promise<void>;
 }

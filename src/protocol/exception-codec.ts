@@ -17,7 +17,7 @@
  *   `ReferenceError` means something else than Python's).
  */
 import { inspect, types } from 'node:util';
-import { NotRegisteredError, TaskFailedError, TaskRevokedError } from '../errors.js';
+import { ChordError, NotRegisteredError, TaskFailedError, TaskRevokedError } from '../errors.js';
 import type { SerializedException } from './result-meta.js';
 
 /** `exc_module` written for errors that have no Python counterpart (see the module comment). */
@@ -146,6 +146,7 @@ export function deserializeError(
     return new TaskRevokedError(taskId, text);
   }
   const excModule = typeof loose.exc_module === 'string' ? loose.exc_module : undefined;
+  if (excType === 'ChordError') return new ChordError(taskId, excMessage, excModule, traceback);
   return new TaskFailedError(taskId, excType, excMessage, excModule, traceback);
 }
 

@@ -28,6 +28,7 @@ import type { TaskState } from '../protocol/task-state.js';
 import { formatDateDone, originNodename } from '../protocol/task-codec.js';
 import { pythonRepr } from '../protocol/python-repr.js';
 import type { CallOutcome, PoolSlot, TaskCall } from './pools/pool.js';
+import { CanvasSteps, hasFailureSteps, hasNextSteps } from './canvas-steps.js';
 import type { Request } from './request.js';
 import { timeLimitsOf } from './time-limits.js';
 
@@ -64,7 +65,12 @@ interface Run {
 }
 
 export class TaskRunner {
-  constructor(private readonly s: RunnerSettings) {}
+  /** Callbacks, chain steps, chord joins and errbacks (see canvas-steps.ts). */
+  private readonly canvas: CanvasSteps;
+
+  constructor(private readonly s: RunnerSettings) {
+    this.canvas = new CanvasSteps(s.app, s.backend, s.log);
+  }
 
   /** The meta Celery stores for a state (celery-protocol.md §6.2). */
   meta(request: Request, status: TaskState, result: unknown, traceback: string | null, children: unknown[] = []): ResultMeta {
@@ -150,12 +156,24 @@ export class TaskRunner {
     outcome ??= await slot.call(this.taskCall(run), { abort, terminate, ...timeLimitsOf(m.timelimit, options, this.s) });
     retval = outcome.ok ? outcome.value : outcome.error;
     state = outcome.ok ? 'SUCCESS' : 'FAILURE';
+    let children: unknown[] | undefined;
+    if (state === 'SUCCESS' && hasNextSteps(m.embed)) {
+      // Applied before the result is stored, so it lists them as children (as Celery); a step
+      // that cannot be sent fails the task.
+      try {
+        children = await this.canvas.afterSuccess(m, retval);
+      } catch (err) {
+        retval = err;
+        state = 'FAILURE';
+      }
+    }
     if (state === 'SUCCESS') {
       // Inline rather than a helper: one async frame less per task on the hot path.
       if (this.s.log.isLevelEnabled('info')) {
         this.s.log.info(`Task ${m.task}[${m.id}] succeeded in ${((performance.now() - startedAt) / 1000).toFixed(6)}s: ${pythonRepr(retval)}`);
       }
-      await this.store(request, this.meta(request, 'SUCCESS', retval === undefined ? null : retval, null), task);
+      await this.store(request, this.meta(request, 'SUCCESS', retval === undefined ? null : retval, null, children), task);
+      if (m.embed.chord !== null) await this.canvas.chordPart(m, 'SUCCESS', retval === undefined ? null : retval);
       if (hooks?.onSuccess) await this.callHook(run, 'onSuccess', hooks.onSuccess, [retval, m.id, m.args, m.kwargs]);
       if (signals.taskSuccess.connected) signals.taskSuccess.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), result: retval });
     } else if (retval instanceof Retry) {
@@ -228,6 +246,7 @@ export class TaskRunner {
       { err },
       `Task ${m.task}[${m.id}] raised unexpected: ${serialized.exc_type}(${serialized.exc_message.map((x) => pythonRepr(x)).join(', ')})`,
     );
+    if (hasFailureSteps(m.embed)) await this.canvas.afterFailure(m, serialized, traceback);
     return einfo;
   }
 

@@ -283,6 +283,74 @@ export function backendConformance(name: string, harness: BackendHarness): void 
     assert.equal((await backend.getMeta(id)).result, 'kept');
   });
 
+  const part = (groupId: string, taskId: string, groupIndex: number | null, state: TaskState, result: unknown) => ({
+    groupId,
+    taskId,
+    groupIndex,
+    state,
+    result,
+  });
+
+  it('a chord join completes once, on its last part, with the parts in group-index order', async (t) => {
+    const { backend } = await open(t);
+    const gid = randomUUID();
+    await backend.setChordSize(gid, 3);
+    assert.deepEqual(await backend.chordPartReturn(part(gid, 'c', 2, 'SUCCESS', 30)), { kind: 'pending' });
+    assert.deepEqual(await backend.chordPartReturn(part(gid, 'a', 0, 'SUCCESS', { x: [1] })), { kind: 'pending' });
+    // A redelivered part counts once.
+    assert.deepEqual(await backend.chordPartReturn(part(gid, 'a', 0, 'SUCCESS', { x: [1] })), { kind: 'pending' });
+    assert.deepEqual(await backend.chordPartReturn(part(gid, 'b', 1, 'SUCCESS', null)), {
+      kind: 'complete',
+      parts: [
+        { taskId: 'a', state: 'SUCCESS', result: { x: [1] } },
+        { taskId: 'b', state: 'SUCCESS', result: null },
+        { taskId: 'c', state: 'SUCCESS', result: 30 },
+      ],
+    });
+    // The join is gone: a late duplicate does not complete it again.
+    assert.deepEqual(await backend.chordPartReturn(part(gid, 'c', 2, 'SUCCESS', 30)), { kind: 'closed' });
+  });
+
+  it('concurrent last parts: exactly one reporter completes the chord', async (t) => {
+    const { backend } = await open(t);
+    const gid = randomUUID();
+    await backend.setChordSize(gid, 20);
+    const joins = await Promise.all(Array.from({ length: 20 }, (_, i) => backend.chordPartReturn(part(gid, `t${i}`, i, 'SUCCESS', i))));
+    const complete = joins.filter((j) => j.kind === 'complete');
+    assert.equal(complete.length, 1);
+    assert.deepEqual(
+      complete[0]!.kind === 'complete' && complete[0]!.parts.map((p) => p.result),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+  });
+
+  it('the first failed part closes the join (once); later parts find it closed', async (t) => {
+    const { backend } = await open(t);
+    const gid = randomUUID();
+    await backend.setChordSize(gid, 3);
+    assert.deepEqual(await backend.chordPartReturn(part(gid, 'a', 0, 'SUCCESS', 1)), { kind: 'pending' });
+    const exc = serializeError(new TypeError('boom'));
+    assert.deepEqual(await backend.chordPartReturn(part(gid, 'b', 1, 'FAILURE', exc)), { kind: 'failed' });
+    assert.deepEqual(await backend.chordPartReturn(part(gid, 'c', 2, 'REVOKED', exc)), { kind: 'closed' });
+    assert.deepEqual(await backend.chordPartReturn(part(gid, 'd', 3, 'SUCCESS', 1)), { kind: 'closed' });
+  });
+
+  it('a part without a recorded chord size finds no join', async (t) => {
+    const { backend } = await open(t);
+    assert.deepEqual(await backend.chordPartReturn(part(randomUUID(), 'a', null, 'SUCCESS', 1)), { kind: 'closed' });
+  });
+
+  it('saveGroup / restoreGroup / forgetGroup keep a group tuple', async (t) => {
+    const { backend } = await open(t);
+    const gid = randomUUID();
+    const tuple = [[gid, null], [[['t1', null], null], [['t2', null], null]]];
+    assert.equal(await backend.restoreGroup(gid), null);
+    await backend.saveGroup(gid, tuple);
+    assert.deepEqual(await backend.restoreGroup(gid), tuple);
+    await backend.forgetGroup(gid);
+    assert.equal(await backend.restoreGroup(gid), null);
+  });
+
   describe(`ResultBackend conformance: ${name}`, () => {
     for (const [caseName, fn] of cases) {
       const skip = harness.skip?.[caseName];

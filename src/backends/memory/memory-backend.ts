@@ -8,8 +8,17 @@ import { systemClock, type Clock } from '../../internal/clock.js';
 import { decodeResultMeta, encodeResultMeta, pendingResultMeta } from '../../protocol/result-codec.js';
 import type { ResultMeta } from '../../protocol/result-meta.js';
 import { READY_STATES, type TaskState } from '../../protocol/task-state.js';
-import { resultBackendDefaults, type BackendCapabilities, type ResultBackend, type WaitOptions } from '../backend.js';
+import {
+  resultBackendDefaults,
+  type BackendCapabilities,
+  type ChordJoin,
+  type ChordPart,
+  type ResultBackend,
+  type WaitOptions,
+} from '../backend.js';
+import { decodeSavedGroup, encodeSavedGroup } from '../saved-group.js';
 import { WaiterRegistry } from '../waiter-registry.js';
+import { MemoryChords } from './memory-chords.js';
 
 /** Defaults of {@link MemoryBackendOptions}. */
 export const memoryBackendDefaults = {
@@ -64,6 +73,7 @@ export class MemoryBackend implements ResultBackend {
   private readonly expiresMs: number | null;
   private readonly sweepIntervalMs: number;
   private readonly waiters: WaiterRegistry;
+  private readonly chords: MemoryChords;
   private phase: Phase = 'idle';
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -73,6 +83,7 @@ export class MemoryBackend implements ResultBackend {
     this.expiresMs = expires ? expires : null;
     this.sweepIntervalMs = options.sweepIntervalMs ?? memoryBackendDefaults.sweepIntervalMs;
     this.waiters = new WaiterRegistry(this.clock);
+    this.chords = new MemoryChords(this.clock, this.expiresMs);
   }
 
   async start(): Promise<void> {
@@ -133,6 +144,32 @@ export class MemoryBackend implements ResultBackend {
   async forget(taskId: string): Promise<void> {
     this.open();
     this.entries.delete(taskId);
+  }
+
+  async setChordSize(groupId: string, size: number): Promise<void> {
+    this.open();
+    this.chords.setSize(groupId, size);
+  }
+
+  async chordPartReturn(part: ChordPart): Promise<ChordJoin> {
+    this.open();
+    return this.chords.partReturn(part);
+  }
+
+  async saveGroup(groupId: string, tuple: unknown): Promise<void> {
+    this.open();
+    this.chords.saveGroup(groupId, encodeSavedGroup(tuple));
+  }
+
+  async restoreGroup(groupId: string): Promise<unknown> {
+    this.open();
+    const text = this.chords.restoreGroup(groupId);
+    return text === null ? null : decodeSavedGroup(groupId, text);
+  }
+
+  async forgetGroup(groupId: string): Promise<void> {
+    this.open();
+    this.chords.forgetGroup(groupId);
   }
 
   /**

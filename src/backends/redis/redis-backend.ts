@@ -27,8 +27,16 @@ import { systemClock, type Clock } from '../../internal/clock.js';
 import { decodeResultMeta, encodeResultMeta, pendingResultMeta } from '../../protocol/result-codec.js';
 import type { ResultMeta } from '../../protocol/result-meta.js';
 import { READY_STATES } from '../../protocol/task-state.js';
-import { resultBackendDefaults, type BackendCapabilities, type ResultBackend, type WaitOptions } from '../backend.js';
+import {
+  resultBackendDefaults,
+  type BackendCapabilities,
+  type ChordJoin,
+  type ChordPart,
+  type ResultBackend,
+  type WaitOptions,
+} from '../backend.js';
 import { WaiterRegistry } from '../waiter-registry.js';
+import { RedisChords } from './redis-chords.js';
 import { ResultKeys } from './result-keys.js';
 import { ResultSubscriber } from './result-subscriber.js';
 import { ResultWriter } from './result-writer.js';
@@ -121,6 +129,7 @@ export class RedisBackend implements ResultBackend {
   private readonly maxBatchSize: number;
   private readonly maxBatchChars: number;
   private readonly logger: RedisBackendLogger;
+  private readonly chords: RedisChords;
   private phase: Phase = 'idle';
   private session: Session | undefined;
 
@@ -138,6 +147,7 @@ export class RedisBackend implements ResultBackend {
     const expiresMs = options.resultExpiresMs === undefined ? redisBackendDefaults.resultExpiresMs : options.resultExpiresMs;
     this.expiresSeconds = expiresMs ? Math.max(1, Math.floor(expiresMs / 1000)) : 0;
     this.keys = new ResultKeys(options.globalKeyprefix ?? redisBackendDefaults.globalKeyprefix);
+    this.chords = new RedisChords(this.keys, this.expiresSeconds);
     this.maxBatchSize = options.maxBatchSize ?? redisBackendDefaults.maxBatchSize;
     this.maxBatchChars = options.maxBatchChars ?? redisBackendDefaults.maxBatchChars;
     this.logger = options.logger ?? { warn: (message) => process.emitWarning(message, 'CeleriacWarning') };
@@ -210,6 +220,41 @@ export class RedisBackend implements ResultBackend {
       await Promise.race([session.commands.del(this.keys.task(taskId)), session.closed]);
     } catch (error) {
       throw redisFailure('BACKEND_ERROR', `redis result backend: forgetting the result of task ${taskId}`, error);
+    }
+  }
+
+  setChordSize(groupId: string, size: number): Promise<void> {
+    return this.command(`recording the size of chord ${groupId}`, (client) => this.chords.setSize(client, groupId, size));
+  }
+
+  chordPartReturn(part: ChordPart): Promise<ChordJoin> {
+    return this.command(`reporting task ${part.taskId} to chord ${part.groupId}`, (client) => this.chords.partReturn(client, part));
+  }
+
+  saveGroup(groupId: string, tuple: unknown): Promise<void> {
+    return this.command(`saving group ${groupId}`, (client) => this.chords.saveGroup(client, groupId, tuple));
+  }
+
+  restoreGroup(groupId: string): Promise<unknown> {
+    return this.command(`restoring group ${groupId}`, (client) => this.chords.restoreGroup(client, groupId));
+  }
+
+  forgetGroup(groupId: string): Promise<void> {
+    return this.command(`forgetting group ${groupId}`, (client) => this.chords.forgetGroup(client, groupId));
+  }
+
+  /**
+   * Run commands after this instance's queued result writes (a header task's own result goes
+   * first), failing with BACKEND_ERROR — or BACKEND_CLOSED when the backend stops meanwhile.
+   */
+  private async command<T>(action: string, fn: (client: RedisClient) => Promise<T>): Promise<T> {
+    const session = this.open();
+    session.writer.flush();
+    try {
+      return await Promise.race([fn(session.commands), session.closed]);
+    } catch (error) {
+      if (error instanceof CeleriacError) throw error;
+      throw redisFailure('BACKEND_ERROR', `redis result backend: ${action}`, error);
     }
   }
 

@@ -12,8 +12,17 @@ import { systemClock, type Clock } from '../../internal/clock.js';
 import { decodeResultMeta, encodeResultMeta, pendingResultMeta } from '../../protocol/result-codec.js';
 import type { ResultMeta } from '../../protocol/result-meta.js';
 import { READY_STATES, type TaskState } from '../../protocol/task-state.js';
-import { resultBackendDefaults, type BackendCapabilities, type ResultBackend, type WaitOptions } from '../backend.js';
+import {
+  resultBackendDefaults,
+  type BackendCapabilities,
+  type ChordJoin,
+  type ChordPart,
+  type ResultBackend,
+  type WaitOptions,
+} from '../backend.js';
+import { decodeSavedGroup, encodeSavedGroup } from '../saved-group.js';
 import { WaiterRegistry } from '../waiter-registry.js';
+import { ChordTables } from './chord-tables.js';
 import { ResultsTable, type ReadyRow, type StoredRow } from './results-table.js';
 import { WriteBatcher } from './write-batcher.js';
 
@@ -61,6 +70,7 @@ interface QueuedWrite {
 interface Connection {
   db: SqliteDatabase;
   table: ResultsTable;
+  chords: ChordTables;
   commitBatch: (items: QueuedWrite[], nowMs: number) => QueuedWrite[] | undefined;
 }
 
@@ -222,6 +232,49 @@ export class SqliteBackend implements ResultBackend {
     }
   }
 
+  /** @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or written. */
+  async setChordSize(groupId: string, size: number): Promise<void> {
+    await this.withChords(`recording the size of chord ${groupId}`, (chords, now) => chords.setSize(groupId, size, this.expiry(now)));
+  }
+
+  /** @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or written. */
+  chordPartReturn(part: ChordPart): Promise<ChordJoin> {
+    return this.withChords(`reporting task ${part.taskId} to chord ${part.groupId}`, (chords, now) => chords.partReturn(part, now));
+  }
+
+  /** @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or written. */
+  async saveGroup(groupId: string, tuple: unknown): Promise<void> {
+    const text = encodeSavedGroup(tuple);
+    await this.withChords(`saving group ${groupId}`, (chords, now) => chords.saveGroup(groupId, text, this.expiry(now)));
+  }
+
+  /** @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or read. */
+  async restoreGroup(groupId: string): Promise<unknown> {
+    const text = await this.withChords(`restoring group ${groupId}`, (chords, now) => chords.restoreGroup(groupId, now));
+    return text === null ? null : decodeSavedGroup(groupId, text);
+  }
+
+  /** @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or written. */
+  async forgetGroup(groupId: string): Promise<void> {
+    await this.withChords(`forgetting group ${groupId}`, (chords) => chords.forgetGroup(groupId));
+  }
+
+  /** Run a chord/group statement after this instance's queued results (they may be header results). */
+  private async withChords<T>(action: string, fn: (chords: ChordTables, nowMs: number) => T): Promise<T> {
+    this.connection();
+    if (this.batcher.pending) await this.batcher.drained();
+    const conn = this.connection();
+    try {
+      return fn(conn.chords, this.clock.now());
+    } catch (error) {
+      throw sqliteFailure('BACKEND_ERROR', `sqlite result backend: ${action}`, error);
+    }
+  }
+
+  private expiry(nowMs: number): number | null {
+    return this.expiresMs === null ? null : nowMs + this.expiresMs;
+  }
+
   /**
    * Delete expired rows now (the periodic cleanup calls this), at most 20,000 per call so the
    * write lock shared with other processes is held briefly.
@@ -255,8 +308,9 @@ export class SqliteBackend implements ResultBackend {
     }
     try {
       const table = new ResultsTable(db);
+      const chords = new ChordTables(db);
       const commitBatch = db.transaction((items: QueuedWrite[], nowMs: number) => this.writeBatch(table, items, nowMs));
-      this.conn = { db, table, commitBatch: (items, nowMs) => commitBatch.immediate(items, nowMs) };
+      this.conn = { db, table, chords, commitBatch: (items, nowMs) => commitBatch.immediate(items, nowMs) };
     } catch (error) {
       db.close();
       throw sqliteFailure('BACKEND_ERROR', `sqlite result backend: opening ${this.path}`, error);
