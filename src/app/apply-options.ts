@@ -25,8 +25,14 @@ export interface ApplyOptions {
   headers?: Record<string, unknown>;
   /** Do not store the result (sets the `ignore_result` header). */
   ignoreResult?: boolean;
-  /** Serializer name (`json`). */
+  /** Serializer name (`json`, `msgpack`); default: the task's `serializer`, then `task_serializer`. */
   serializer?: string;
+  /**
+   * Compress the message body (Celery's `compression`): `zlib` or `gzip` (both write what kombu
+   * writes: header `application/x-gzip`, a zlib stream), or `brotli`. Default: the task's
+   * `compression`, then `task_compression` (none).
+   */
+  compression?: string;
   /** Display name in logs/monitoring instead of the task name (Celery's `shadow`). */
   shadow?: string;
   /** Hard time limit in seconds (Celery's `time_limit`). */

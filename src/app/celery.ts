@@ -174,6 +174,7 @@ export class Celery {
     const id = await this.producer().send(name, args, kwargs, options, {
       queue: taskOptions?.queue,
       serializer: taskOptions?.serializer,
+      compression: taskOptions?.compression,
       ignoreResult: taskOptions?.ignoreResult ?? this.conf.taskIgnoreResult,
     });
     return this.asyncResult<R>(id);
@@ -273,6 +274,7 @@ export class Celery {
       publishRetryPolicy: this.conf.taskPublishRetryPolicy,
       log: this.log,
       defaultSerializer: this.conf.taskSerializer,
+      defaultCompression: this.conf.taskCompression,
       replyTo: this.oid,
       route: compileRoutes(this.conf.taskRoutes),
       clock: this.clock,

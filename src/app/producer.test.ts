@@ -11,6 +11,7 @@ import { Producer, type ProducerSettings } from './producer.js';
 const settings: ProducerSettings = {
   defaultQueue: 'celery',
   defaultSerializer: 'json',
+  defaultCompression: null,
   replyTo: 'oid',
   route: () => undefined,
   clock: systemClock,

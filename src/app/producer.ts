@@ -28,6 +28,8 @@ export interface ProducerSettings {
   publishRetryPolicy: BackoffPolicy;
   log: Logger;
   defaultSerializer: string;
+  /** `task_compression`: compression of messages whose call and task name none; null: none. */
+  defaultCompression: string | null;
   /** Result backend reply address (Celery sets `reply_to` to the client's oid even for Redis). */
   replyTo: string;
   route(name: string, args: unknown[], kwargs: Record<string, unknown>): TaskRoute | undefined;
@@ -40,6 +42,8 @@ export interface ProducerSettings {
 export interface PublishMessageOptions {
   /** Serializer name; default: the one of `message.contentType`, else json. */
   serializer?: string;
+  /** Compression; default `task_compression`. */
+  compression?: string;
   /** Retry a lost connection; default `task_publish_retry`. */
   retry?: boolean;
   retryPolicy?: ApplyOptions['retryPolicy'];
@@ -49,6 +53,7 @@ export interface PublishMessageOptions {
 export interface TaskSendDefaults {
   queue?: string;
   serializer?: string;
+  compression?: string;
   ignoreResult?: boolean;
 }
 
@@ -120,6 +125,7 @@ export class Producer {
     };
     const encoded = encodeTaskMessage(message, {
       serializer: options.serializer ?? defaults.serializer ?? this.settings.defaultSerializer,
+      compression: options.compression ?? defaults.compression ?? this.settings.defaultCompression ?? undefined,
     });
     const exchange = options.exchange ?? routed?.exchange;
     const route: PublishRoute = exchange
@@ -136,7 +142,10 @@ export class Producer {
    *   publishing fails after the retries.
    */
   async publishMessage(message: TaskMessage, target: PublishTarget, options: PublishMessageOptions = {}): Promise<void> {
-    const encoded = encodeTaskMessage(message, { serializer: options.serializer });
+    const encoded = encodeTaskMessage(message, {
+      serializer: options.serializer,
+      compression: options.compression ?? this.settings.defaultCompression ?? undefined,
+    });
     if ('queue' in target) {
       await this.dispatch(message, encoded, { exchange: '', routingKey: target.queue }, target.queue, options.retry, options.retryPolicy);
     } else {

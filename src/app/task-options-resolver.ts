@@ -22,6 +22,7 @@ export const TASK_OPTION_NAMES = [
   'trackStarted',
   'acksLate',
   'serializer',
+  'compression',
   'queue',
   'params',
   'base',

@@ -94,8 +94,10 @@ export interface TaskOptions extends TaskHooks {
   trackStarted?: boolean;
   /** Acknowledge after the task returns instead of before it starts (Celery's `acks_late`). Default: `task_acks_late`. */
   acksLate?: boolean;
-  /** Serializer for messages of this task (`json`). Default: `task_serializer`. */
+  /** Serializer for messages of this task (`json`, `msgpack`). Default: `task_serializer`. */
   serializer?: string;
+  /** Compression of this task's messages (`zlib`, `gzip`, `brotli`). Default: `task_compression`. */
+  compression?: string;
   /** Queue this task is sent to unless the caller says otherwise (Celery's `queue`). */
   queue?: string;
   /**

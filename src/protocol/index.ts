@@ -14,6 +14,7 @@ export {
   SerializerRegistry,
   type Serializer,
 } from './serializers.js';
+export { msgpackSerializer } from './msgpack-serializer.js';
 export type { SignatureDict } from './signature-dict.js';
 export { decodeTaskMessage, encodeTaskMessage, type DecodeTaskOptions, type EncodeTaskOptions } from './task-codec.js';
 export type { TaskEmbed, TaskMessage } from './task-message.js';

@@ -1,11 +1,12 @@
 /**
  * Body serializers by kombu name (`kombu/serialization.py` registry): each has the content type
- * and content encoding kombu writes, so a Python peer picks the same decoder. Only `json` ships;
- * another format is one {@link Serializer} object passed to {@link SerializerRegistry.register}
- * (msgpack: `application/x-msgpack` / `binary`; yaml: `application/x-yaml` / `utf-8`).
+ * and content encoding kombu writes, so a Python peer picks the same decoder. `json` and `msgpack`
+ * ship; another format is one {@link Serializer} object passed to {@link SerializerRegistry.register}
+ * (yaml: `application/x-yaml` / `utf-8`).
  */
 import { CeleriacError, ContentDisallowedError, DecodeError, EncodeError } from '../errors.js';
 import { decodeJson, encodeJson } from './celery-json.js';
+import { msgpackSerializer } from './msgpack-serializer.js';
 
 export interface Serializer {
   /** kombu's name, as in `task_serializer` / `accept_content` (`json`, `msgpack`...). */
@@ -118,13 +119,13 @@ export class SerializerRegistry {
   }
 }
 
-/** A new registry holding kombu's `json` serializer. */
+/** A new registry holding kombu's `json` and `msgpack` serializers. */
 export function createSerializerRegistry(): SerializerRegistry {
-  return new SerializerRegistry().register(jsonSerializer);
+  return new SerializerRegistry().register(jsonSerializer).register(msgpackSerializer);
 }
 
 /**
- * The registry codec functions use when the caller passes none: `json` only, sealed so nothing
+ * The registry codec functions use when the caller passes none: `json` and `msgpack`, sealed so nothing
  * registers into shared state (an app wanting more builds its own with
  * {@link createSerializerRegistry}).
  */

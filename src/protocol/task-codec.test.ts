@@ -75,7 +75,7 @@ describe('encodeTaskMessage', () => {
   });
 
   test('unknown serializer or compression: EncodeError', () => {
-    assert.throws(() => encodeTaskMessage(sample(), { serializer: 'msgpack' }), { name: 'EncodeError' });
+    assert.throws(() => encodeTaskMessage(sample(), { serializer: 'yaml' }), { name: 'EncodeError' });
     assert.throws(() => encodeTaskMessage(sample(), { compression: 'bzip2' }), { name: 'EncodeError' });
     assert.throws(() => encodeTaskMessage(sample({ args: [Buffer.from('x')] })), { name: 'EncodeError' });
   });
@@ -173,12 +173,12 @@ describe('decodeTaskMessage', () => {
     ['corrupt compressed body', transport({ ...H, compression: 'application/x-gzip' }, 'x'), /cannot decompress 'application\/x-gzip' body/],
     ['v1 without id', transport({}, '{"task": "t"}'), /missing v1 body field 'id'/],
     ['v1 kwargs not a mapping', transport({}, '{"task": "t", "id": "i", "kwargs": []}'), /v1 body field 'kwargs' must be an object, got array/],
-    ['no codec for an accepted type', transport(H, 'x', 'application/x-msgpack'), /serializer 'msgpack' is not available/],
+    ['no codec for an accepted type', transport(H, 'x', 'application/x-yaml'), /serializer 'yaml' is not available/],
   ];
   for (const [name, msg, reason] of bad) {
     test(`DecodeError: ${name}`, () => {
       assert.throws(
-        () => decodeTaskMessage(msg, { accept: ['json', 'msgpack'] }),
+        () => decodeTaskMessage(msg, { accept: ['json', 'msgpack', 'yaml'] }),
         (err: unknown) => err instanceof DecodeError && reason.test(err.message) && !err.message.includes('\n'),
       );
     });

@@ -23,14 +23,14 @@ export interface EncodeTaskOptions {
   serializer?: string;
   /** `gzip`, `zlib` or `brotli` (Celery's `compression=`); default none. */
   compression?: string;
-  /** Where serializer names are looked up; default the json-only registry. */
+  /** Where serializer names are looked up; default the built-in registry (json, msgpack). */
   serializers?: SerializerRegistry;
 }
 
 export interface DecodeTaskOptions {
   /** Celery's `accept_content`: serializer names or content types, e.g. `['json']`. */
   accept: readonly string[];
-  /** Codecs by content type; default the json-only registry. */
+  /** Codecs by content type; default the built-in registry (json, msgpack). */
   serializers?: SerializerRegistry;
 }
 

@@ -32,6 +32,11 @@ export class Request {
     return this.message.task;
   }
 
+  /** The name log lines show: the message's `shadow` when set, else the task name (Celery's). */
+  get displayName(): string {
+    return this.message.shadow || this.message.task;
+  }
+
   /** True once the message was acknowledged or rejected. */
   get acknowledged(): boolean {
     return this.settled;

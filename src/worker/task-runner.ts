@@ -170,7 +170,7 @@ export class TaskRunner {
     if (state === 'SUCCESS') {
       // Inline rather than a helper: one async frame less per task on the hot path.
       if (this.s.log.isLevelEnabled('info')) {
-        this.s.log.info(`Task ${m.task}[${m.id}] succeeded in ${((performance.now() - startedAt) / 1000).toFixed(6)}s: ${pythonRepr(retval)}`);
+        this.s.log.info(`Task ${request.displayName}[${m.id}] succeeded in ${((performance.now() - startedAt) / 1000).toFixed(6)}s: ${pythonRepr(retval)}`);
       }
       await this.store(request, this.meta(request, 'SUCCESS', retval === undefined ? null : retval, null, children), task);
       if (m.embed.chord !== null) await this.canvas.chordPart(m, 'SUCCESS', retval === undefined ? null : retval);
@@ -189,7 +189,7 @@ export class TaskRunner {
       await this.rejected(run, retval);
     } else if (retval instanceof Ignore) {
       state = 'IGNORED';
-      if (this.s.log.isLevelEnabled('info')) this.s.log.info(`Task ${m.task}[${m.id}] ignored`);
+      if (this.s.log.isLevelEnabled('info')) this.s.log.info(`Task ${request.displayName}[${m.id}] ignored`);
     } else {
       einfo = await this.failed(run, retval);
     }
@@ -244,7 +244,7 @@ export class TaskRunner {
     }
     this.s.log.error(
       { err },
-      `Task ${m.task}[${m.id}] raised unexpected: ${serialized.exc_type}(${serialized.exc_message.map((x) => pythonRepr(x)).join(', ')})`,
+      `Task ${request.displayName}[${m.id}] raised unexpected: ${serialized.exc_type}(${serialized.exc_message.map((x) => pythonRepr(x)).join(', ')})`,
     );
     if (hasFailureSteps(m.embed)) await this.canvas.afterFailure(m, serialized, traceback);
     return einfo;
@@ -268,9 +268,12 @@ export class TaskRunner {
       try {
         const delivered = { exchange: request.delivery.exchange, routingKey: request.delivery.routingKey };
         const { message, target } = buildRetryMessage(m, reason.plan, delivered, originNodename(), app.clock.now());
-        await app.producer().publishMessage(message, target, { serializer: run.resolved.options.serializer });
+        await app.producer().publishMessage(message, target, {
+          serializer: run.resolved.options.serializer,
+          compression: run.resolved.options.compression,
+        });
       } catch (err) {
-        this.s.log.error({ err }, `Task ${m.task}[${m.id}] could not be retried: publishing the retry failed`);
+        this.s.log.error({ err }, `Task ${request.displayName}[${m.id}] could not be retried: publishing the retry failed`);
         return this.failed(run, err);
       }
     }
@@ -279,16 +282,16 @@ export class TaskRunner {
     if (onRetry) await this.callHook(run, 'onRetry', onRetry, [reason.exc, m.id, m.args, m.kwargs, einfo]);
     const signal = app.signals.taskRetry;
     if (signal.connected) signal.send({ sender: m.task, task: this.ctxOf(run), request: this.ctxOf(run).request, reason, einfo });
-    if (this.s.log.isLevelEnabled('info')) this.s.log.info(`Task ${m.task}[${m.id}] retry: ${reason.message}`);
+    if (this.s.log.isLevelEnabled('info')) this.s.log.info(`Task ${request.displayName}[${m.id}] retry: ${reason.message}`);
     return null;
   }
 
   private async rejected(run: Run, reason: Reject): Promise<void> {
     const request = run.request;
     const m = request.message;
-    this.s.log.warn(`Task ${m.task}[${m.id}] rejected (${reason.requeue ? 'requeued' : 'dead-lettered'}): ${reason.message}`);
+    this.s.log.warn(`Task ${request.displayName}[${m.id}] rejected (${reason.requeue ? 'requeued' : 'dead-lettered'}): ${reason.message}`);
     if (request.acknowledged) {
-      this.s.log.debug(`Task ${m.task}[${m.id}]: the message was acked before the task ran (acksLate is off), so Reject has nothing to act on`);
+      this.s.log.debug(`Task ${request.displayName}[${m.id}]: the message was acked before the task ran (acksLate is off), so Reject has nothing to act on`);
       return;
     }
     try {
@@ -296,7 +299,7 @@ export class TaskRunner {
         reason.requeue ? { requeue: true } : { requeue: false, deadLetterReason: `rejected by task ${m.task}: ${reason.message}` },
       );
     } catch (err) {
-      this.s.log.error({ err }, `Task ${m.task}[${m.id}]: could not reject the message`);
+      this.s.log.error({ err }, `Task ${request.displayName}[${m.id}]: could not reject the message`);
     }
   }
 

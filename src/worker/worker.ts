@@ -181,7 +181,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       this.track(this.deadLetter(delivery, describeBadMessage(err)));
       return;
     }
-    if (this.log.isLevelEnabled('info')) this.log.info(`Task ${request.name}[${request.id}] received`);
+    if (this.log.isLevelEnabled('info')) this.log.info(`Task ${request.displayName}[${request.id}] received`);
     const received = this.app.signals.taskReceived;
     if (received.connected) received.send({ sender: this.hostname, request: request.taskRequest() });
     const now = this.app.clock.now();
@@ -333,7 +333,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   }
 
   private async revokeExpired(request: Request): Promise<void> {
-    this.log.info(`Task ${request.name}[${request.id}] expired: not run`);
+    this.log.info(`Task ${request.displayName}[${request.id}] expired: not run`);
     const runner = this.runner!;
     await runner.store(
       request,

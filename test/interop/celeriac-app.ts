@@ -14,6 +14,7 @@ export const app = new Celery('interop', {
   broker_url: brokerUrl,
   result_backend: process.env.INTEROP_RESULT_BACKEND ?? brokerUrl,
   result_expires: 3600,
+  accept_content: ['json', 'msgpack'],
 });
 
 /**

@@ -37,13 +37,13 @@ export function interopEnvironment(): Promise<InteropEnvironment> {
 }
 
 async function check(): Promise<InteropEnvironment> {
-  const py = spawnSync(pythonPath, ['-c', 'import celery, redis; print(celery.__version__)'], {
+  const py = spawnSync(pythonPath, ['-c', 'import celery, redis, msgpack; print(celery.__version__)'], {
     encoding: 'utf8',
     timeout: 30_000,
   });
   if (py.error || py.status !== 0) {
     const why = py.error ? py.error.message : py.stderr.trim().split('\n').pop();
-    return { ok: false, reason: `${pythonPath} cannot import celery and redis (apt-get install python3-celery python3-redis): ${why}` };
+    return { ok: false, reason: `${pythonPath} cannot import celery, redis and msgpack (apt-get install python3-celery python3-redis python3-msgpack): ${why}` };
   }
   const celeryVersion = py.stdout.trim();
   if (!celeryVersion.startsWith('5.')) {

@@ -18,6 +18,10 @@ export interface PythonSendOptions {
   exchange?: string;
   headers?: Record<string, unknown>;
   task_id?: string;
+  /** kombu serializer name (`json`, `msgpack`). */
+  serializer?: string;
+  /** `zlib`, `gzip`, `bzip2`... */
+  compression?: string;
 }
 
 export interface PythonSendSpec {

@@ -185,6 +185,15 @@ describeInterop('Python Celery client → celeriac worker over Redis', env, () =
     assert.deepEqual(echo.kwargs, kwargs);
   });
 
+  test('msgpack, plain and zlib- or gzip-compressed: Python sends, celeriac runs and answers', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const args = ['héllo', 2 ** 40, -7, 1.5, null, true, { nested: ['x', [1, 2]] }];
+    for (const compression of [undefined, 'zlib', 'gzip']) {
+      const echo = await echoed({ via: 'apply_async', args, kwargs: { k: 'v' }, options: { serializer: 'msgpack', compression } });
+      assert.deepEqual(echo.args, args, `compression ${compression}`);
+      assert.deepEqual(echo.kwargs, { k: 'v' });
+    }
+  });
+
   test('a 1 MB argument arrives intact', { timeout: TEST_TIMEOUT_MS }, async () => {
     const text = megabyteText();
     const out = await send({ name: 'tasks.digest', args: [text] });

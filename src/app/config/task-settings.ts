@@ -45,7 +45,7 @@ export const TASK_SETTINGS = {
     old: ['CELERY_MESSAGE_COMPRESSION'],
     codec: nullable(text({ nonEmpty: true })),
     default: null,
-    implemented: false,
+    implemented: true,
     description: 'Compression of task messages (`gzip`, `zlib`, `brotli`); null sends them uncompressed.',
   }),
   taskCreateMissingQueues: setting({
@@ -232,7 +232,7 @@ export const TASK_SETTINGS = {
     codec: text({ nonEmpty: true }),
     default: 'json',
     implemented: true,
-    description: 'Serializer of task messages (`json`).',
+    description: 'Serializer of task messages (`json`, `msgpack`).',
   }),
   taskSoftTimeLimitMs: setting({
     celery: 'task_soft_time_limit',

@@ -8,7 +8,7 @@ printing JSON on stdout.
 
 A spec (batch) has the send options' names: {"name", "args", "kwargs", "via", "options": {
 "countdown", "eta", "expires", "priority", "queue", "routing_key", "exchange", "headers",
-"task_id"}, "wait", "timeout"}. `eta` is ISO 8601 text; `expires` seconds or ISO text.
+"task_id", "serializer", "compression"}, "wait", "timeout"}. `eta` is ISO 8601 text; `expires` seconds or ISO text.
 `via` is `send_task` (by name, the default), `delay` or `apply_async` (through the task object
 of interop_tasks). A batch sends everything first, then waits, so its tasks run concurrently.
 
@@ -28,7 +28,7 @@ from celery.result import ResultSet
 from interop_tasks import app
 
 SEND_OPTIONS = ('countdown', 'eta', 'expires', 'priority', 'queue', 'routing_key', 'exchange',
-                'headers', 'task_id')
+                'headers', 'task_id', 'serializer', 'compression')
 
 
 def _parse_time(value):

@@ -24,6 +24,8 @@ RESULT_BACKEND = os.environ.get('INTEROP_RESULT_BACKEND', BROKER_URL)
 app = Celery('interop', broker=BROKER_URL, backend=RESULT_BACKEND)
 app.conf.update(
     result_expires=3600,
+    # Both sides send msgpack in the serializer tests (python3-msgpack).
+    accept_content=['json', 'msgpack'],
     task_create_missing_queues=True,
     # The tests want failures to surface quickly, not publish retries against a dead broker.
     broker_connection_max_retries=3,
