@@ -306,3 +306,14 @@ export function createRedisClient(url: string | RedisUrl, options: RedisClientOp
   client.on('error', () => undefined);
   return client;
 }
+
+/**
+ * Closes the connection now and fails every command still owed a reply ("Connection is
+ * closed."). ioredis's `disconnect()` alone ends the socket politely and waits up to 2 s for the
+ * server to close its side, which a hung server never does.
+ */
+export function dropRedisConnection(client: RedisClient): void {
+  client.disconnect();
+  const stream = client.stream as RedisClient['stream'] | undefined; // none before the first connect
+  stream?.destroy();
+}

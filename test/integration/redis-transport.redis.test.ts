@@ -465,4 +465,56 @@ describe('redis transport: reconnect', { skip: unavailable }, () => {
     assert.ok(logger.warnings.some((w) => /lost the connection/.test(w)));
     assert.ok(logger.warnings.some((w) => /reconnected/.test(w)));
   });
+
+  /** A consumer holding two messages (one acked while Redis is away) and a fanout subscription. */
+  async function busyConsumer(options: Partial<RedisTransportOptions> = {}) {
+    const logger = recordingLogger();
+    const consumer = new RedisTransport({ url: server.url, logger, ...options });
+    await consumer.start();
+    let onReceive!: () => void;
+    const arrived = new Promise<void>((resolve) => (onReceive = resolve));
+    const received: Delivery[] = [];
+    const collector = new Collector((d) => {
+      received.push(d);
+      if (received.length === 2) onReceive();
+    });
+    await collector.consume(consumer, ['down'], 4);
+    await consumer.publish(message('one'), { exchange: '', routingKey: 'down' });
+    await consumer.publish(message('two'), { exchange: '', routingKey: 'down' });
+    await arrived;
+    // Fanout subscribers have their own connection: it must not hold stop() up either.
+    await consumer.subscribeFanout({ exchange: 'celeryev', signal: collector.controller.signal, onMessage: () => {} });
+    return { consumer, logger, received };
+  }
+
+  const isTransportError = (error: Error & { code?: string }): boolean => error.code === 'TRANSPORT_ERROR';
+
+  test('stop() while Redis is down returns at once; a waiting ack fails', CASE, async () => {
+    const { consumer, logger, received } = await busyConsumer();
+    await server.stop();
+    const ack = assert.rejects(received[0]!.ack(), isTransportError); // would wait for a reconnect
+    const t0 = performance.now();
+    await consumer.stop();
+    const took = performance.now() - t0;
+    assert.ok(took < 1_000, `stop took ${Math.round(took)} ms`);
+    await ack;
+    assert.ok(logger.warnings.some((w) => /could not give back 1 held message/.test(w)), logger.warnings.join('\n'));
+    await server.start();
+  });
+
+  test('stop() while Redis hangs returns after stopTimeoutMs, not after the socket timeout', CASE, async () => {
+    const { consumer, logger, received } = await busyConsumer({ stopTimeoutMs: 300 });
+    server.pause();
+    try {
+      const ack = assert.rejects(received[0]!.ack(), isTransportError);
+      const t0 = performance.now();
+      await consumer.stop();
+      const took = performance.now() - t0;
+      assert.ok(took < 5_000, `stop took ${Math.round(took)} ms (socket timeout 10,000)`);
+      await ack;
+      assert.ok(logger.warnings.some((w) => /did not answer within 300 ms at stop/.test(w)), logger.warnings.join('\n'));
+    } finally {
+      server.resume();
+    }
+  });
 });

@@ -98,6 +98,18 @@ export class PrivateRedisServer {
     });
   }
 
+  /**
+   * Freeze the server (SIGSTOP): connections stay open and nothing answers, as when its host
+   * hangs or the network drops packets. {@link resume} (or {@link stop}) ends it.
+   */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Stop the server (SIGKILL: connections drop as in a crash); resolves when it has exited. */
   async stop(): Promise<void> {
     const child = this.child;

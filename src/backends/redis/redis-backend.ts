@@ -14,6 +14,7 @@
  */
 import {
   createRedisClient,
+  dropRedisConnection,
   parseRedisUrl,
   redisClientOptions,
   type RedisClient,
@@ -323,7 +324,7 @@ function watchConnection(client: RedisClient, role: 'commands' | 'subscriber', l
  * for as long as Redis stays down when the connection is reconnecting.
  */
 function close(client: RedisClient): void {
-  client.disconnect();
+  dropRedisConnection(client);
 }
 
 function checkSize(taskId: string, text: string): void {

@@ -7,7 +7,7 @@
  * a subscriber that is not connected misses what is published meanwhile, as in kombu.
  */
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from '../../connections/redis-connection.js';
+import { dropRedisConnection, type RedisClient } from '../../connections/redis-connection.js';
 import { decodeEnvelope, encodeEnvelope } from '../../protocol/redis-envelope.js';
 import type { TransportMessage } from '../../protocol/transport-message.js';
 import type { TransportLogger } from '../transport.js';
@@ -103,7 +103,7 @@ export class RedisFanout {
   /** Closes the subscriber connection. */
   close(): void {
     this.#patterns.clear();
-    this.#subscriber?.disconnect();
+    if (this.#subscriber !== undefined) dropRedisConnection(this.#subscriber);
     this.#subscriber = undefined;
   }
 

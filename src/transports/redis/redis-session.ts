@@ -6,6 +6,7 @@
  */
 import {
   createRedisClient,
+  dropRedisConnection,
   type RedisClient,
   type RedisConnectionRole,
   type RedisUrl,
@@ -148,9 +149,9 @@ export class RedisSession {
     this.#closed = true;
   }
 
-  /** Closes the fanout subscriber and the command connection. */
+  /** Closes the fanout subscriber and the command connection (QUIT, or at once when down). */
   async closeConnections(): Promise<void> {
     this.fanout.close();
-    await this.client.quit().catch(() => this.client.disconnect());
+    await this.client.quit().catch(() => dropRedisConnection(this.client));
   }
 }

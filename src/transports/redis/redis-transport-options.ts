@@ -38,6 +38,8 @@ export const redisTransportDefaults = {
   brpopTimeoutMs: 1_000,
   /** Most messages one fetch takes. */
   fetchBatchMax: 500,
+  /** How long stop() waits for Redis to answer its last commands before closing anyway. */
+  stopTimeoutMs: 3_000,
   /** How long a `_kombu.binding.*` table read from Redis is reused for publishes. */
   bindingCacheMs: 5_000,
 } as const;
@@ -100,6 +102,13 @@ export interface RedisTransportOptions {
   brpopTimeoutMs?: number;
   /** Most messages one fetch takes (bounded by the consumer's free prefetch slots). Default 500. */
   fetchBatchMax?: number;
+  /**
+   * How long stop() waits for Redis to answer its last commands (cutting a BRPOP short, pending
+   * acks, giving back held messages) before it closes the connections anyway — a Redis that hangs
+   * or a network that drops packets would otherwise hold it up for the socket timeout or longer.
+   * What was not given back comes back as after a crash. Default 3,000.
+   */
+  stopTimeoutMs?: number;
   /** Time source (scores, renewals, restores); default the system clock. */
   clock?: Clock;
   /** Receives warnings (lost connection, unroutable messages); default process warnings. */
@@ -157,5 +166,6 @@ export function resolveRedisTransportSettings(options: RedisTransportOptions): R
     ),
     brpopTimeoutMs: positive('brpopTimeoutMs', options.brpopTimeoutMs ?? d.brpopTimeoutMs),
     fetchBatchMax: Math.max(1, Math.min(Math.floor(options.fetchBatchMax ?? d.fetchBatchMax), 2_000)),
+    stopTimeoutMs: positive('stopTimeoutMs', options.stopTimeoutMs ?? d.stopTimeoutMs),
   };
 }

@@ -45,7 +45,7 @@
  * fetched), `write-batcher.ts` (the turn's pipeline), `restore-loop.ts`, `visibility-renewer.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { parseRedisUrl, redisClientOptions, type RedisUrl } from '../../connections/redis-connection.js';
+import { dropRedisConnection, parseRedisUrl, redisClientOptions, type RedisUrl } from '../../connections/redis-connection.js';
 import { redisFailure, redisReason } from '../../connections/redis-failure.js';
 import { CeleriacError } from '../../errors.js';
 import { systemClock, type Clock } from '../../internal/clock.js';
@@ -204,14 +204,23 @@ export class RedisTransport implements Transport {
     const consumers = this.#consumers;
     this.#consumers = [];
     this.#keepAlive.update(0);
-    await Promise.all(consumers.map((c) => this.#stopConsumer(c)));
-    await restoreStopped;
-    await open.writes.flush();
-    const client = open.client;
+    // A Redis that hangs (or a network that drops packets) would hold every step below up for
+    // the socket timeout or longer: past the deadline the connections are dropped, which fails
+    // whatever still waits for a reply.
+    const cancelCutOff = this.#clock.setTimer(() => {
+      this.#logger.warn(
+        `redis transport: ${this.target.display} did not answer within ${this.settings.stopTimeoutMs} ms at stop; closing the connections`,
+      );
+      for (const consumer of consumers) dropRedisConnection(consumer.blocking);
+      dropRedisConnection(open.client);
+    }, this.settings.stopTimeoutMs);
     const held = this.#held.size;
     try {
-      await this.#held.giveBackAll(client);
-      await open.renewer.unregister(client);
+      await Promise.all(consumers.map((c) => this.#stopConsumer(c)));
+      await restoreStopped;
+      await open.writes.flush();
+      await this.#held.giveBackAll(open.client);
+      await open.renewer.unregister(open.client);
     } catch (error) {
       open.renewer.stop();
       this.#logger.warn(
@@ -223,6 +232,7 @@ export class RedisTransport implements Transport {
     open.markClosed();
     this.#open = undefined;
     await open.closeConnections();
+    cancelCutOff();
   }
 
   /**
