@@ -34,7 +34,8 @@ export type ErrorCode =
   | 'SOFT_TIME_LIMIT_EXCEEDED'
   | 'TIME_LIMIT_EXCEEDED'
   | 'WORKER_LOST'
-  | 'CANVAS_INVALID';
+  | 'CANVAS_INVALID'
+  | 'QUEUE_NOT_FOUND';
 
 /** Base class of every error celeriac throws: a stable `code`, a message, an optional `cause`. */
 export class CeleriacError extends Error {

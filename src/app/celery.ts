@@ -27,7 +27,7 @@ import { Config, type SettingsInput } from './config/config.js';
 import type { ConfigNotice } from './config/config-notice.js';
 import { setupAppLogging, type LoggingSetupOptions } from './logging-setup.js';
 import { Producer } from './producer.js';
-import { compileRoutes } from './router.js';
+import { createTaskRouting, type TaskRouting } from './task-routing.js';
 import { AppSignals } from './signals/app-signals.js';
 import { TaskDefinition } from './task-definition.js';
 import { createTask } from './task-factory.js';
@@ -71,6 +71,7 @@ export class Celery {
   private transportPromise: Promise<Transport> | undefined;
   private backendPromise: Promise<ResultBackend | null> | undefined;
   private producerInstance: Producer | undefined;
+  private routingInstance: TaskRouting | undefined;
 
   /**
    * @param main the app name (Celery's `main`), used in logs.
@@ -266,17 +267,22 @@ export class Celery {
     return null;
   }
 
+  /** Queues and routes (`task_queues`, `task_routes`, `task_default_*`), built once from the configuration. */
+  routing(): TaskRouting {
+    this.routingInstance ??= createTaskRouting(this.conf);
+    return this.routingInstance;
+  }
+
   /** The producer, built once from the configuration. */
   producer(): Producer {
     this.producerInstance ??= new Producer(() => this.transport(), {
-      defaultQueue: this.conf.taskDefaultQueue,
+      routing: this.routing(),
       publishRetry: this.conf.taskPublishRetry,
       publishRetryPolicy: this.conf.taskPublishRetryPolicy,
       log: this.log,
       defaultSerializer: this.conf.taskSerializer,
       defaultCompression: this.conf.taskCompression,
       replyTo: this.oid,
-      route: compileRoutes(this.conf.taskRoutes),
       clock: this.clock,
       signals: this.signals,
     });

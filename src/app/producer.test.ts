@@ -6,14 +6,15 @@ import { silentLogger } from '../internal/logger.js';
 import { decodeTaskMessage } from '../protocol/task-codec.js';
 import { MemoryTransport } from '../transports/memory/memory-transport.js';
 import type { Transport } from '../transports/transport.js';
+import { Config } from './config/config.js';
 import { Producer, type ProducerSettings } from './producer.js';
+import { createTaskRouting } from './task-routing.js';
 
 const settings: ProducerSettings = {
-  defaultQueue: 'celery',
+  routing: createTaskRouting(new Config({})),
   defaultSerializer: 'json',
   defaultCompression: null,
   replyTo: 'oid',
-  route: () => undefined,
   clock: systemClock,
   publishRetry: true,
   publishRetryPolicy: { maxRetries: 3, intervalStartMs: 0, intervalStepMs: 1, intervalMaxMs: 1 },

@@ -1,6 +1,7 @@
 /**
  * Turns `applyAsync` calls into protocol v2 messages on the transport: chooses the route
- * (option → task's queue → `task_routes` → `task_default_queue`), builds Celery's headers,
+ * (`task-routing.ts`: options and the task's queue over `task_routes` over
+ * `task_default_queue`), declares the queue, builds Celery's headers,
  * encodes, publishes. Mirrors celery/app/amqp.py `as_task_v2` + `send_task_message`.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,11 +18,13 @@ import { CeleriacError } from '../errors.js';
 import type { ApplyOptions } from './apply-options.js';
 import { currentTaskStorage } from './current-task.js';
 import type { PublishTarget } from './retry-message.js';
-import type { TaskRoute } from './router.js';
+import { QueueRegistry, type ResolvedQueue } from './queue-registry.js';
+import type { TaskRouting } from './task-routing.js';
 import type { AppSignals } from './signals/app-signals.js';
 
 export interface ProducerSettings {
-  defaultQueue: string;
+  /** Chooses queue, exchange and routing key (task_routes, task_queues, defaults). */
+  routing: TaskRouting;
   /** Retry publishing when the broker connection fails (Celery's `task_publish_retry`). */
   publishRetry: boolean;
   /** How (Celery's `task_publish_retry_policy`, in ms). */
@@ -32,7 +35,6 @@ export interface ProducerSettings {
   defaultCompression: string | null;
   /** Result backend reply address (Celery sets `reply_to` to the client's oid even for Redis). */
   replyTo: string;
-  route(name: string, args: unknown[], kwargs: Record<string, unknown>): TaskRoute | undefined;
   clock: Clock;
   /** `before_task_publish` / `after_task_publish` are sent here when given. */
   signals?: AppSignals;
@@ -62,6 +64,12 @@ function isConnectionError(err: unknown): boolean {
   return err instanceof CeleriacError && err.code === 'TRANSPORT_ERROR';
 }
 
+/** An exchange a route names without a queue (declared so the transport knows its type). */
+interface ExchangeDeclaration {
+  exchange: string;
+  type: ResolvedQueue['exchangeType'];
+}
+
 export class Producer {
   /** One declaration per queue, shared by concurrent sends (a burst must not declare 1,000 times). */
   private readonly declared = new Map<string, Promise<void>>();
@@ -85,8 +93,12 @@ export class Producer {
     const id = options.taskId ?? randomUUID();
     const now = this.settings.clock.now();
     const parent = currentTaskStorage.getStore();
-    const routed = options.queue === undefined && defaults.queue === undefined ? this.settings.route(name, args, kwargs) : undefined;
-    const queue = options.queue ?? defaults.queue ?? routed?.queue ?? this.settings.defaultQueue;
+    const routed = this.settings.routing.route(name, args, kwargs, {
+      queue: options.queue ?? defaults.queue,
+      exchange: options.exchange,
+      routingKey: options.routingKey,
+      priority: options.priority,
+    });
 
     let etaMs: number | null = null;
     if (options.countdown !== undefined) etaMs = now + options.countdown * 1000;
@@ -118,7 +130,7 @@ export class Producer {
       extraHeaders: options.headers ?? {},
       correlationId: id,
       replyTo: options.replyTo ?? this.settings.replyTo,
-      priority: options.priority ?? routed?.priority ?? null,
+      priority: routed.priority ?? null,
       contentType: '',
       // Celery also sends the expiry as a per-message TTL (AMQP `expiration`, ms as text).
       extraProperties: expiresMs === null ? undefined : { expiration: String(Math.max(0, Math.trunc(expiresMs - now))) },
@@ -127,11 +139,8 @@ export class Producer {
       serializer: options.serializer ?? defaults.serializer ?? this.settings.defaultSerializer,
       compression: options.compression ?? defaults.compression ?? this.settings.defaultCompression ?? undefined,
     });
-    const exchange = options.exchange ?? routed?.exchange;
-    const route: PublishRoute = exchange
-      ? { exchange, routingKey: options.routingKey ?? routed?.routingKey ?? queue }
-      : { exchange: '', routingKey: queue };
-    await this.dispatch(message, encoded, route, queue, options.retry, options.retryPolicy);
+    const declare = routed.queue ?? { exchange: routed.publish.exchange, type: routed.exchangeType };
+    await this.dispatch(message, encoded, routed.publish, declare, options.retry, options.retryPolicy);
     return id;
   }
 
@@ -147,17 +156,31 @@ export class Producer {
       compression: options.compression ?? this.settings.defaultCompression ?? undefined,
     });
     if ('queue' in target) {
-      await this.dispatch(message, encoded, { exchange: '', routingKey: target.queue }, target.queue, options.retry, options.retryPolicy);
+      const queue = this.settings.routing.queues.get(target.queue);
+      await this.dispatch(message, encoded, { exchange: '', routingKey: target.queue }, queue, options.retry, options.retryPolicy);
     } else {
       await this.dispatch(message, encoded, target, undefined, options.retry, options.retryPolicy);
     }
+  }
+
+  /** Celery's `maybe_declare`: one declaration per queue or exchange, shared by concurrent sends. */
+  private declareOnce(transport: Transport, declare: ResolvedQueue | ExchangeDeclaration): Promise<void> {
+    const key = 'name' in declare ? declare.name : `exchange\0${declare.exchange}`;
+    let declaring = this.declared.get(key);
+    if (!declaring) {
+      if ('name' in declare) declaring = transport.declareQueue(QueueRegistry.spec(declare));
+      else declaring = declare.exchange === '' ? Promise.resolve() : transport.declareExchange(declare.exchange, declare.type);
+      this.declared.set(key, declaring);
+      declaring.catch(() => this.declared.delete(key)); // a failed declare is retried next send
+    }
+    return declaring;
   }
 
   private async dispatch(
     message: TaskMessage,
     encoded: TransportMessage,
     route: PublishRoute,
-    queue: string | undefined,
+    declare: ResolvedQueue | ExchangeDeclaration | undefined,
     retry: boolean | undefined,
     retryPolicy: ApplyOptions['retryPolicy'],
   ): Promise<void> {
@@ -178,16 +201,7 @@ export class Producer {
     }
     const publish = async (): Promise<void> => {
       const transport = await this.transport();
-      if (queue !== undefined) {
-        let declaring = this.declared.get(queue);
-        if (!declaring) {
-          // Celery's create_missing_queues shape: a direct exchange named as the queue.
-          declaring = transport.declareQueue({ name: queue, exchange: queue, routingKey: queue });
-          this.declared.set(queue, declaring);
-          declaring.catch(() => this.declared.delete(queue)); // a failed declare is retried next send
-        }
-        await declaring;
-      }
+      if (declare !== undefined) await this.declareOnce(transport, declare);
       await transport.publish(encoded, route);
     };
     if (policy === null) {

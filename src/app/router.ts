@@ -5,18 +5,21 @@
  * ordered list of routers; this compiles that list once into the function called on every send.
  * The first router that answers wins.
  */
+import { globToRegExp } from '../internal/glob.js';
 import type { TaskRoute, TaskRouter } from './config/task-routes-codec.js';
 
 export type { TaskRoute, TaskRouter };
 
-/** Resolves a task name (and its arguments, for router functions) to a route, or undefined. */
-export type RouteResolver = (name: string, args: unknown[], kwargs: Record<string, unknown>) => TaskRoute | undefined;
-
-/** Celery's glob: `*` matches any run of characters (dots included), `?` one character. */
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
+/**
+ * Resolves a task name (and its arguments and the call's options, for router functions) to a
+ * route, or undefined.
+ */
+export type RouteResolver = (
+  name: string,
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+  options?: Record<string, unknown>,
+) => TaskRoute | undefined;
 
 function compileMap(map: ReadonlyMap<string | RegExp, TaskRoute>): RouteResolver {
   const exact = new Map<string, TaskRoute>();
@@ -35,8 +38,8 @@ function compileMap(map: ReadonlyMap<string | RegExp, TaskRoute>): RouteResolver
 }
 
 function compileFn(fn: Extract<TaskRouter, (...args: never[]) => unknown>): RouteResolver {
-  return (name, args, kwargs) => {
-    const answer = fn(name, args, kwargs);
+  return (name, args, kwargs, options) => {
+    const answer = fn(name, args, kwargs, options ?? {});
     if (answer === null || answer === undefined) return undefined;
     return typeof answer === 'string' ? { queue: answer } : answer;
   };
@@ -47,9 +50,9 @@ export function compileRoutes(routers: readonly TaskRouter[]): RouteResolver {
   const resolvers = routers.map((r) => (typeof r === 'function' ? compileFn(r) : compileMap(r)));
   if (resolvers.length === 0) return () => undefined;
   if (resolvers.length === 1) return resolvers[0]!;
-  return (name, args, kwargs) => {
+  return (name, args, kwargs, options) => {
     for (const resolve of resolvers) {
-      const route = resolve(name, args, kwargs);
+      const route = resolve(name, args, kwargs, options);
       if (route) return route;
     }
     return undefined;

@@ -35,17 +35,27 @@ export interface TransportCapabilities {
   crossProcess: boolean;
   /** Honours message priority. */
   priority: boolean;
-  /** Supports fanout broadcast (events, remote control). */
+  /** Routes fanout exchanges (events, remote control broadcasts). */
   fanout: boolean;
   /** Can hold a message until a due time itself (no need to keep ETA tasks unacked). */
   nativeDelay: boolean;
 }
 
-/** A queue and, optionally, the direct exchange binding that feeds it. */
+/**
+ * kombu's exchange types: `direct` (binding key = routing key), `topic` (binding keys are
+ * word patterns, `*` one word, `#` any run, kombu's regex reading) and `fanout` (every bound
+ * queue). On Redis a fanout exchange is PUB/SUB, as in kombu: only consumers subscribed at
+ * publish time receive the message.
+ */
+export type ExchangeType = 'direct' | 'topic' | 'fanout';
+
+/** A queue and, optionally, the exchange binding that feeds it. */
 export interface QueueSpec {
   name: string;
-  /** Direct exchange to bind to; default: none (only the anonymous exchange `''` reaches it). */
+  /** Exchange to bind to; default: none (only the anonymous exchange `''` reaches it). */
   exchange?: string;
+  /** Type of `exchange` when this declares it; default `'direct'`. */
+  exchangeType?: ExchangeType;
   /** Binding key on `exchange`; defaults to the queue name. */
   routingKey?: string;
 }
@@ -118,8 +128,16 @@ export interface Transport {
    * returned to their queues (kombu's warm-shutdown restore). Idempotent; `start()` may follow.
    */
   stop(): Promise<void>;
-  /** Create the queue (and its binding) if missing. Idempotent. */
+  /**
+   * Create the queue (and its exchange and binding) if missing. Idempotent. An exchange keeps
+   * the type it was first declared with.
+   */
   declareQueue(queue: QueueSpec): Promise<void>;
+  /**
+   * Declare an exchange without binding a queue (a producer that publishes to a topic or fanout
+   * exchange must, so the transport knows how to route it — kombu's `maybe_declare`). Idempotent.
+   */
+  declareExchange(exchange: string, type: ExchangeType): Promise<void>;
   /**
    * Publish one message. With exchange `''` the routing key names the queue (created if
    * missing, as Celery's `task_create_missing_queues`); with a named exchange the message goes to
@@ -127,10 +145,6 @@ export interface Transport {
    * (kombu's behaviour). Resolves once the message is stored — committed, on durable transports.
    */
   publish(message: TransportMessage, route: PublishRoute): Promise<void>;
-  /*
-   * Topic and fanout exchanges (events, remote control) arrive with a later issue as
-   * `declareExchange` + `TransportCapabilities.fanout`; `virtual/exchange-table.ts` has the seam.
-   */
   /**
    * Start delivering; resolves once consuming has begun. Stop it with `options.signal`.
    * @throws CeleriacError `USAGE` for no queues or a negative/non-integer prefetch.

@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { AppBootstrap } from '../app/app-bootstrap.js';
 import type { Celery } from '../app/celery.js';
+import { QueueRegistry } from '../app/queue-registry.js';
 import type { WorkerInfo } from '../app/signals/signal-payloads.js';
 import { resolveTask } from '../app/task-definition.js';
 import type { ResultBackend } from '../backends/backend.js';
@@ -28,7 +29,11 @@ import { Request } from './request.js';
 import { TaskRunner, type RunOutcome } from './task-runner.js';
 
 export interface WorkerOptions {
-  /** Queues to consume (Celery's `-Q`); default `[task_default_queue]`. */
+  /**
+   * Queues to consume (Celery's `-Q`); default every queue of `task_queues`, or
+   * `[task_default_queue]` without it. A name not in `task_queues` is created as a direct queue
+   * unless `task_create_missing_queues` is off, which makes `start()` throw `QUEUE_NOT_FOUND`.
+   */
   queues?: string[];
   /** Tasks run at once (Celery's `-c`); default `worker_concurrency`, else the number of CPUs. */
   concurrency?: number;
@@ -110,7 +115,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   ) {
     super();
     this.hostname = expandNodename(options.hostname);
-    this.queues = options.queues?.length ? options.queues : [app.conf.taskDefaultQueue];
+    this.queues = options.queues?.length ? options.queues : app.routing().queues.declared.map((q) => q.name);
     this.concurrency = options.autoscale?.max ?? options.concurrency ?? app.conf.workerConcurrency ?? availableParallelism();
     const multiplier = options.prefetchMultiplier ?? app.conf.workerPrefetchMultiplier;
     this.prefetchCount = multiplier > 0 ? this.concurrency * multiplier : 0;
@@ -146,9 +151,10 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       timeLimitMs: this.app.conf.taskTimeLimitMs,
       softTimeLimitMs: this.app.conf.taskSoftTimeLimitMs,
     });
-    // As Celery declares each -Q queue: a direct exchange of the same name, bound with the queue
-    // name as routing key, so producers that route by exchange (Python's task_routes) reach it.
-    for (const name of this.queues) await this.transport.declareQueue({ name, exchange: name, routingKey: name });
+    // As Celery declares each consumed queue with its exchange and binding (task_queues, or a
+    // missing queue's same-named direct exchange), so producers that route by exchange reach it.
+    const registry = this.app.routing().queues;
+    for (const name of this.queues) await this.transport.declareQueue(QueueRegistry.spec(registry.get(name)));
     // Threads and children send worker_process_init themselves once they have loaded the app;
     // the async pool runs tasks in this process, so its "process init" is now.
     await this.pool.start();

@@ -389,6 +389,64 @@ export function transportConformance(
       }),
     );
 
+    test("a topic exchange routes by kombu's word patterns, each queue once, also for another client", CASE, () =>
+      withTransport(async (t, fixture) => {
+        await t.declareQueue({ name: 't1', exchange: 'news', exchangeType: 'topic', routingKey: 'usa.#' });
+        await t.declareQueue({ name: 't2', exchange: 'news', exchangeType: 'topic', routingKey: '*.weather' });
+        await t.declareQueue({ name: 't1', exchange: 'news', exchangeType: 'topic', routingKey: 'usa.weather' });
+        // A producer that only declares the exchange (as Celery's producer does) routes alike.
+        const producer = fixture.open();
+        await producer.start();
+        try {
+          await producer.declareExchange('news', 'topic');
+          await producer.publish(message('both'), { exchange: 'news', routingKey: 'usa.weather' });
+          await producer.publish(message('usa'), { exchange: 'news', routingKey: 'usa.sports.today' });
+          await producer.publish(message('weather'), { exchange: 'news', routingKey: 'europe.weather' });
+        } finally {
+          if (producer !== t) await producer.stop();
+        }
+        assert.deepEqual([await t.size('t1'), await t.size('t2')], [2, 2]);
+        const collector = new Collector((d) => void d.ack());
+        await collector.consume(t, ['t1'], 0);
+        const got = await collector.waitFor(2);
+        assert.deepEqual(got.map((d) => [tagOf(d), d.exchange, d.routingKey]).sort(), [
+          ['both', 'news', 'usa.weather'],
+          ['usa', 'news', 'usa.sports.today'],
+        ]);
+        collector.controller.abort();
+      }),
+    );
+
+    test('a fanout exchange gives a copy to every bound queue being consumed', CASE, () =>
+      withTransport(async (t, fixture) => {
+        await t.declareQueue({ name: 'f1', exchange: 'bcast', exchangeType: 'fanout', routingKey: '' });
+        await t.declareQueue({ name: 'f2', exchange: 'bcast', exchangeType: 'fanout', routingKey: '' });
+        await t.declareQueue({ name: 'plain' });
+        const first = new Collector((d) => void d.ack());
+        const second = new Collector((d) => void d.ack());
+        // One consumer takes from a fanout queue and an ordinary queue at once.
+        await first.consume(t, ['f1', 'plain'], 0);
+        await second.consume(t, ['f2'], 0);
+        const producer = fixture.open();
+        await producer.start();
+        try {
+          await producer.declareExchange('bcast', 'fanout');
+          await producer.publish(message('hello'), { exchange: 'bcast', routingKey: '' });
+          await producer.publish(message('direct'), { exchange: '', routingKey: 'plain' });
+        } finally {
+          if (producer !== t) await producer.stop();
+        }
+        const [a, b] = await first.waitFor(2);
+        const [c] = await second.waitFor(1);
+        const fromFanout = [a!, b!].find((d) => tagOf(d) === 'hello')!;
+        assert.deepEqual([fromFanout.queue, fromFanout.exchange], ['f1', 'bcast']);
+        assert.ok([a!, b!].some((d) => tagOf(d) === 'direct' && d.queue === 'plain'));
+        assert.deepEqual([tagOf(c!), c!.queue, c!.exchange], ['hello', 'f2', 'bcast']);
+        first.controller.abort();
+        second.controller.abort();
+      }),
+    );
+
     test('a named exchange without a matching binding drops the message with a warning', CASE, async () => {
       const logger = recordingLogger();
       await withTransport(

@@ -105,6 +105,16 @@ describe('redis transport', { skip: unavailable }, () => {
     assert.notEqual(ours.properties.delivery_tag, theirs.properties.delivery_tag);
   });
 
+  test("a topic queue's binding is kombu's member, regex included (redis-task-queues-config)", CASE, async () => {
+    const t = await started();
+    const python = capture('redis-task-queues-config').broker_keys;
+    await t.declareQueue({ name: 'math', exchange: 'mathx', exchangeType: 'topic', routingKey: 'math.#' });
+    assert.deepEqual(await raw.smembers(`${prefix}_kombu.binding.mathx`), python['_kombu.binding.mathx']!.members!.map((m) => m.raw));
+    // What Celery publishes for its `tasks.mul` route reaches the queue.
+    await t.publish(message('mul'), { exchange: 'mathx', routingKey: 'math.mul' });
+    assert.equal(await t.size('math'), 1);
+  });
+
   test("priorities go to kombu's step lists: [0, 3, 6, 9] and custom steps with sep", CASE, async () => {
     const t = await started();
     const priorities = [0, 1, 3, 5, 7, 9, undefined];

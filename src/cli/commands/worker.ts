@@ -21,7 +21,7 @@ export function registerWorker(program: Command): void {
   const worker = program
     .command('worker')
     .description('start a worker that consumes and runs tasks')
-    .option('-Q, --queues <names>', 'comma-separated queues to consume (default: task_default_queue)')
+    .option('-Q, --queues <names>', 'comma-separated queues to consume (default: every task_queues queue, else task_default_queue)')
     .option('-c, --concurrency <n>', 'tasks run at once (default: worker_concurrency, else CPU count)')
     .option('-n, --hostname <name>', 'node name; %h host, %n short host, %d domain (default: celery@%h)')
     .option('-l, --loglevel <level>', 'debug, info, warning, error, critical', 'warning')

@@ -4,6 +4,7 @@ import type { TransportMessage } from '../../protocol/transport-message.js';
 import type {
   ConsumeOptions,
   DeadLetter,
+  ExchangeType,
   PublishRoute,
   QueueSpec,
   Transport,
@@ -61,7 +62,7 @@ export class MemoryTransport implements Transport {
     durable: false,
     crossProcess: false,
     priority: true,
-    fanout: false,
+    fanout: true,
     nativeDelay: false,
   };
 
@@ -111,8 +112,13 @@ export class MemoryTransport implements Transport {
     if (!this.#started) throw transportClosedError('declare a queue');
     this.#queue(spec.name);
     if (spec.exchange !== undefined && spec.exchange !== '') {
-      this.#exchanges.bind(spec.exchange, 'direct', spec.routingKey ?? spec.name, spec.name);
+      this.#exchanges.bind(spec.exchange, spec.exchangeType ?? 'direct', spec.routingKey ?? spec.name, spec.name);
     }
+  }
+
+  async declareExchange(exchange: string, type: ExchangeType): Promise<void> {
+    if (!this.#started) throw transportClosedError('declare an exchange');
+    if (exchange !== '') this.#exchanges.declare(exchange, type);
   }
 
   publish(message: TransportMessage, route: PublishRoute): Promise<void> {

@@ -5,6 +5,7 @@
  * the same few exchanges thousands of times a second.
  */
 import type { RedisClient } from '../../connections/redis-connection.js';
+import { compileTopicPattern } from '../virtual/topic-pattern.js';
 import type { KeyLayout } from './key-layout.js';
 
 /** One binding: a queue bound to an exchange with a routing key (and, for topic, kombu's regex). */
@@ -53,13 +54,16 @@ export class BindingTable {
     };
   }
 
-  /** `SADD` of a direct binding (kombu `_queue_bind`), remembered locally at once. */
-  async bind(client: RedisClient, exchange: string, routingKey: string, queue: string): Promise<void> {
-    await client.sadd(this.layout.bindingKey(exchange), this.layout.bindingMember(routingKey, '', queue));
+  /**
+   * `SADD` of a binding (kombu `_queue_bind`), remembered locally at once; `pattern` is kombu's
+   * regex for a topic binding (`topic-pattern.ts`), '' for direct and fanout ones.
+   */
+  async bind(client: RedisClient, exchange: string, routingKey: string, queue: string, pattern = ''): Promise<void> {
+    await client.sadd(this.layout.bindingKey(exchange), this.layout.bindingMember(routingKey, pattern, queue));
     const cached = this.#cache.get(exchange);
-    if (cached !== undefined && !cached.bindings.some((b) => b.queue === queue && b.routingKey === routingKey && b.pattern === '')) {
-      cached.bindings.push({ routingKey, pattern: '', queue });
-      cached.regexes.push(null);
+    if (cached !== undefined && !cached.bindings.some((b) => b.queue === queue && b.routingKey === routingKey && b.pattern === pattern)) {
+      cached.bindings.push({ routingKey, pattern, queue });
+      cached.regexes.push(compile(pattern));
     }
   }
 
@@ -108,13 +112,9 @@ export class BindingTable {
   }
 }
 
+/** A binding's compiled pattern; null for direct bindings (no pattern) and invalid ones. */
 function compile(pattern: string): RegExp | null {
-  if (pattern === '') return null;
-  try {
-    return new RegExp(pattern);
-  } catch {
-    return null;
-  }
+  return pattern === '' ? null : compileTopicPattern(pattern);
 }
 
 function match(table: CachedTable, routingKey: string): string[] {

@@ -12,7 +12,10 @@
  *   `[envelope, exchange, routing_key]`, so a Python worker restores celeriac's lost messages and
  *   celeriac restores a Python worker's (`unacked-restorer.ts`, under kombu's `unacked_mutex`);
  * - acks are batched: one pipeline per event-loop turn for every publish, ack and reject;
- * - fanout exchanges (events, remote control) are kombu's PUB/SUB channels (`redis-fanout.ts`).
+ * - topic exchanges: kombu's regex in the binding member, matched on publish (`binding-table.ts`);
+ * - fanout exchanges (events, remote control) are kombu's PUB/SUB channels (`redis-fanout.ts`):
+ *   publishing to one is a `PUBLISH`, consuming a queue bound to one is a `PSUBSCRIBE`
+ *   (`fanout-consumer.ts`), so the process must declare them (`declared-exchanges.ts`), as in kombu.
  *
  * What celeriac adds, and why (all under celeriac.* names Python never reads):
  *
@@ -54,6 +57,7 @@ import type { TransportMessage } from '../../protocol/transport-message.js';
 import type {
   ConsumeOptions,
   DeadLetter,
+  ExchangeType,
   PublishRoute,
   QueueSpec,
   Transport,
@@ -65,8 +69,11 @@ import { checkConsumeOptions } from '../virtual/consume-options-check.js';
 import { ConsumerKeepAlive } from '../virtual/consumer-keep-alive.js';
 import { processWarningLogger } from '../virtual/process-warning-logger.js';
 import { QosConsumer } from '../virtual/qos-consumer.js';
+import { topicPattern } from '../virtual/topic-pattern.js';
 import { BindingTable } from './binding-table.js';
 import { deadLetterRecord, DeadLetterStore } from './dead-letter-store.js';
+import { DeclaredExchanges, type FanoutBinding } from './declared-exchanges.js';
+import { consumeFanoutQueues } from './fanout-consumer.js';
 import { recoverFetch } from './fetch-recovery.js';
 import { HeldDeliveries } from './held-deliveries.js';
 import { KeyLayout } from './key-layout.js';
@@ -100,7 +107,6 @@ export class RedisTransport implements Transport {
     durable: true,
     crossProcess: true,
     priority: true,
-    // Through publishFanout / subscribeFanout below, until the Transport seam has them.
     fanout: true,
     nativeDelay: false,
   };
@@ -115,6 +121,7 @@ export class RedisTransport implements Transport {
   readonly #clock: Clock;
   readonly #logger: TransportLogger;
   readonly #bindings: BindingTable;
+  readonly #exchanges = new DeclaredExchanges();
   readonly #deadLetters: DeadLetterStore;
   readonly #consumerHost: RedisConsumerHost;
   readonly #publisher: RedisPublisher;
@@ -236,18 +243,30 @@ export class RedisTransport implements Transport {
   }
 
   /**
-   * Records the queue's binding in `_kombu.binding.<exchange>` (kombu's `queue_bind`), so Python
-   * producers publishing to that exchange reach it. Redis lists need no declaration.
+   * Records the queue's binding in `_kombu.binding.<exchange>` (kombu's `queue_bind`: a topic
+   * binding carries kombu's regex), so Python producers publishing to that exchange reach it.
+   * Redis lists need no declaration; a queue bound to a fanout exchange is remembered in-process,
+   * so consuming it subscribes to the exchange's channel.
    * @throws CeleriacError `TRANSPORT_ERROR` when Redis fails.
    */
   async declareQueue(spec: QueueSpec): Promise<void> {
     const open = this.#started('declare a queue');
-    if (spec.exchange === undefined || spec.exchange === '') return;
+    const exchange = spec.exchange;
+    if (exchange === undefined || exchange === '') return;
+    const type = this.#exchanges.declare(exchange, spec.exchangeType ?? 'direct');
+    const routingKey = spec.routingKey ?? spec.name;
+    if (type === 'fanout') this.#exchanges.bindFanout(spec.name, exchange, routingKey);
     try {
-      await this.#bindings.bind(open.client, spec.exchange, spec.routingKey ?? spec.name, spec.name);
+      await this.#bindings.bind(open.client, exchange, routingKey, spec.name, type === 'topic' ? topicPattern(routingKey) : '');
     } catch (error) {
       throw redisFailure('TRANSPORT_ERROR', `redis transport: declaring queue '${spec.name}'`, error);
     }
+  }
+
+  /** Remembers the exchange's type in-process (kombu's `exchange_declare` writes nothing to Redis). */
+  async declareExchange(exchange: string, type: ExchangeType): Promise<void> {
+    this.#started('declare an exchange');
+    if (exchange !== '') this.#exchanges.declare(exchange, type);
   }
 
   /**
@@ -260,13 +279,38 @@ export class RedisTransport implements Transport {
   publish(message: TransportMessage, route: PublishRoute): Promise<void> {
     const open = this.#open;
     if (open === undefined || this.#stopping !== undefined) return Promise.reject(transportClosedError('publish'));
+    if (route.exchange !== '' && this.#exchanges.typeOf(route.exchange) === 'fanout') {
+      return this.publishFanout(route.exchange, route.routingKey, message).then(() => undefined);
+    }
     return this.#publisher.publish(open, message, route);
   }
 
+  /**
+   * Starts a consumer: `BRPOP` (in batches) over the queues' lists, and a subscription for each
+   * queue bound to a fanout exchange (see `fanout-consumer.ts`). Resolves once both run.
+   */
   async consume(options: ConsumeOptions): Promise<void> {
     const open = this.#started('consume');
     checkConsumeOptions(options);
     if (options.signal.aborted) return;
+    const fanoutQueues: { queue: string; binding: FanoutBinding }[] = [];
+    const listQueues: string[] = [];
+    for (const queue of options.queues) {
+      const binding = this.#exchanges.fanoutBinding(queue);
+      if (binding === undefined) listQueues.push(queue);
+      else fanoutQueues.push({ queue, binding });
+    }
+    if (fanoutQueues.length > 0) {
+      try {
+        await consumeFanoutQueues(open.fanout, fanoutQueues, options.signal, (delivery) => options.onMessage(delivery));
+      } catch (error) {
+        throw redisFailure('TRANSPORT_ERROR', 'redis transport: subscribing a fanout queue', error);
+      }
+    }
+    if (listQueues.length > 0) await this.#consumeLists(open, { ...options, queues: listQueues });
+  }
+
+  async #consumeLists(open: RedisSession, options: ConsumeOptions): Promise<void> {
     try {
       await open.renewer.register(open.client);
     } catch (error) {

@@ -1,10 +1,10 @@
 /**
- * Declared queues and direct-exchange bindings, kept in the database so every process routes
- * alike, and cached in an {@link ExchangeTable}. The cache is reloaded when the file's
+ * Declared queues, exchanges (direct, topic, fanout) and bindings, kept in the database so every
+ * process routes alike, and cached in an {@link ExchangeTable}. The cache is reloaded when the file's
  * `bindings_version` moved, checked once per publish batch that uses a named exchange.
  */
 import type Database from 'better-sqlite3';
-import type { QueueSpec } from '../transport.js';
+import type { ExchangeType, QueueSpec } from '../transport.js';
 import { ExchangeTable, isExchangeType } from '../virtual/exchange-table.js';
 
 interface BindingRow {
@@ -42,10 +42,10 @@ export class BindingStore {
     this.#version = db
       .prepare<[], number>(`SELECT value FROM celeriac_transport_meta WHERE key = 'bindings_version'`)
       .pluck();
-    this.#declareTx = db.transaction((queue: string, exchange: string, routingKey: string) => {
+    this.#declareTx = db.transaction((queue: string, exchange: string, type: ExchangeType, routingKey: string) => {
       this.#insertQueue.run(queue);
       if (exchange === '') return;
-      this.#insertExchange.run(exchange, 'direct');
+      this.#insertExchange.run(exchange, type);
       if (this.#insertBinding.run(exchange, routingKey, queue).changes > 0) this.#bumpVersion.run();
     });
     this.#all = db.prepare<[], BindingRow>(
@@ -60,7 +60,15 @@ export class BindingStore {
     const routingKey = spec.routingKey ?? spec.name;
     const key = `${spec.name}\0${exchange}\0${routingKey}`;
     if (this.#declared.has(key)) return;
-    this.#declareTx.immediate(spec.name, exchange, routingKey);
+    this.#declareTx.immediate(spec.name, exchange, spec.exchangeType ?? 'direct', routingKey);
+    this.#declared.add(key);
+  }
+
+  /** Records an exchange (its first declared type stays), once per connection. */
+  declareExchange(exchange: string, type: ExchangeType): void {
+    const key = `\0${exchange}`;
+    if (exchange === '' || this.#declared.has(key)) return;
+    this.#insertExchange.run(exchange, type);
     this.#declared.add(key);
   }
 

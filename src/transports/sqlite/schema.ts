@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS celeriac_dead_letters (
 CREATE TABLE IF NOT EXISTS celeriac_queues (name TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS celeriac_exchanges (
   name TEXT PRIMARY KEY,
-  type TEXT NOT NULL                           -- 'direct' (topic, fanout later)
+  type TEXT NOT NULL                           -- 'direct', 'topic' or 'fanout' (the first declared stays)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS celeriac_bindings (
   exchange    TEXT NOT NULL,

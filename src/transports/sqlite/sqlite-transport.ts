@@ -31,6 +31,7 @@ import type { TransportMessage } from '../../protocol/transport-message.js';
 import type {
   ConsumeOptions,
   DeadLetter,
+  ExchangeType,
   PublishRoute,
   QueueSpec,
   Transport,
@@ -80,7 +81,7 @@ export class SqliteTransport implements Transport {
     durable: true,
     crossProcess: true,
     priority: true,
-    fanout: false,
+    fanout: true,
     nativeDelay: false,
   };
 
@@ -223,6 +224,16 @@ export class SqliteTransport implements Transport {
       open.bindings.declare(spec);
     } catch (error) {
       throw sqliteFailure('TRANSPORT_ERROR', `sqlite transport: declaring queue '${spec.name}'`, error);
+    }
+  }
+
+  /** @throws CeleriacError `TRANSPORT_ERROR` when the declaration cannot be written. */
+  async declareExchange(exchange: string, type: ExchangeType): Promise<void> {
+    const open = this.#started('declare an exchange');
+    try {
+      open.bindings.declareExchange(exchange, type);
+    } catch (error) {
+      throw sqliteFailure('TRANSPORT_ERROR', `sqlite transport: declaring exchange '${exchange}'`, error);
     }
   }
 

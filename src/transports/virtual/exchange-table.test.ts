@@ -26,3 +26,30 @@ describe('ExchangeTable', () => {
     assert.match(warning, /'celery'/);
   });
 });
+
+describe('ExchangeTable topic and fanout', () => {
+  test("a topic exchange matches kombu's word patterns, each queue once", () => {
+    const table = new ExchangeTable();
+    table.bind('news', 'topic', 'usa.#', 'usa');
+    table.bind('news', 'topic', '*.weather', 'weather');
+    table.bind('news', 'topic', 'usa.weather', 'usa'); // a second binding of the same queue
+    table.bind('news', 'topic', 'hackfun#workerQueue@webhook', 'literal');
+    assert.deepEqual(table.route('news', 'usa.weather'), ['usa', 'weather']);
+    assert.deepEqual(table.route('news', 'usa.sports.today'), ['usa']);
+    assert.deepEqual(table.route('news', 'europe.weather'), ['weather']);
+    assert.deepEqual(table.route('news', 'usa'), []); // kombu's '#' needs the dot
+    assert.deepEqual(table.route('news', 'hackfun#workerQueue@webhook'), ['literal']);
+    assert.deepEqual(table.route('news', 'hackfunXworkerQueue@webhook'), []);
+  });
+
+  test('a fanout exchange reaches every bound queue whatever the key; the first declared type stays', () => {
+    const table = new ExchangeTable();
+    assert.equal(table.bind('bcast', 'fanout', 'a', 'q1'), true);
+    assert.equal(table.bind('bcast', 'fanout', 'b', 'q1'), false);
+    table.bind('bcast', 'fanout', '', 'q2');
+    assert.deepEqual(table.route('bcast', 'anything'), ['q1', 'q2']);
+    assert.equal(table.declare('bcast', 'direct'), false);
+    assert.equal(table.typeOf('bcast'), 'fanout');
+    assert.equal(table.typeOf('ghost'), undefined);
+  });
+});

@@ -1,12 +1,13 @@
 /**
- * Exchange routing for transports without a broker-side router (memory, sqlite, later Redis):
- * kombu's `virtual/exchange.py` model — an exchange type decides which bound queues a routing
- * key reaches. Only direct exchanges exist today; topic and fanout plug in as further
- * {@link ExchangeRouter}s (see `routerFactories`).
+ * Exchange routing for transports without a broker-side router (memory, sqlite): kombu's
+ * `virtual/exchange.py` model — an exchange type decides which bound queues a routing key
+ * reaches: direct (equal keys), topic (kombu's `*`/`#` word patterns, see `topic-pattern.ts`)
+ * and fanout (every bound queue, whatever the key).
  */
+import type { ExchangeType } from '../transport.js';
+import { compileTopicPattern, topicPattern } from './topic-pattern.js';
 
-/** Exchange types this table can route. `'topic'` and `'fanout'` come with a later issue. */
-export type ExchangeType = 'direct';
+export type { ExchangeType };
 
 /** How one exchange type matches a routing key against its bindings. */
 export interface ExchangeRouter {
@@ -19,7 +20,7 @@ export interface ExchangeRouter {
 
 /** True for the exchange types this table can route (unknown ones come from newer versions). */
 export function isExchangeType(type: string): type is ExchangeType {
-  return type === 'direct';
+  return type === 'direct' || type === 'topic' || type === 'fanout';
 }
 
 const NO_QUEUES: readonly string[] = Object.freeze([]);
@@ -45,9 +46,46 @@ class DirectRouter implements ExchangeRouter {
   }
 }
 
-// The seam for topic (`#`/`*` patterns) and fanout (every bound queue) exchanges.
+/** Topic exchange: each binding key is kombu's regex; a queue is listed once however many match. */
+class TopicRouter implements ExchangeRouter {
+  readonly type = 'topic';
+  readonly #bindings: { key: string; queue: string; regex: RegExp | null }[] = [];
+
+  bind(routingKey: string, queue: string): boolean {
+    if (this.#bindings.some((b) => b.key === routingKey && b.queue === queue)) return false;
+    this.#bindings.push({ key: routingKey, queue, regex: compileTopicPattern(topicPattern(routingKey)) });
+    return true;
+  }
+
+  route(routingKey: string): readonly string[] {
+    const queues: string[] = [];
+    for (const { queue, regex } of this.#bindings) {
+      if (regex !== null && regex.test(routingKey) && !queues.includes(queue)) queues.push(queue);
+    }
+    return queues;
+  }
+}
+
+/** Fanout exchange: every bound queue gets a copy; binding and routing keys do not matter. */
+class FanoutRouter implements ExchangeRouter {
+  readonly type = 'fanout';
+  readonly #queues: string[] = [];
+
+  bind(_routingKey: string, queue: string): boolean {
+    if (this.#queues.includes(queue)) return false;
+    this.#queues.push(queue);
+    return true;
+  }
+
+  route(): readonly string[] {
+    return this.#queues;
+  }
+}
+
 const routerFactories: Record<ExchangeType, () => ExchangeRouter> = {
   direct: () => new DirectRouter(),
+  topic: () => new TopicRouter(),
+  fanout: () => new FanoutRouter(),
 };
 
 /**
@@ -65,16 +103,29 @@ export class ExchangeTable {
   readonly #exchanges = new Map<string, ExchangeRouter>();
 
   /**
-   * Binds `queue` to `exchange` with `routingKey`, declaring the exchange if needed.
+   * Declares `exchange` of `type` (no-op if it exists). An exchange keeps the type it was first
+   * declared with, as a broker does; a later declaration with another type is ignored and
+   * returns false (AMQP would close the channel — kombu's virtual transports keep the first).
+   */
+  declare(exchange: string, type: ExchangeType): boolean {
+    const router = this.#exchanges.get(exchange);
+    if (router !== undefined) return router.type === type;
+    this.#exchanges.set(exchange, routerFactories[type]());
+    return true;
+  }
+
+  /** The type `exchange` was declared with, if it was. */
+  typeOf(exchange: string): ExchangeType | undefined {
+    return this.#exchanges.get(exchange)?.type;
+  }
+
+  /**
+   * Binds `queue` to `exchange` with `routingKey`, declaring the exchange (of `type`) if needed.
    * Returns false if the binding already existed.
    */
   bind(exchange: string, type: ExchangeType, routingKey: string, queue: string): boolean {
-    let router = this.#exchanges.get(exchange);
-    if (router === undefined) {
-      router = routerFactories[type]();
-      this.#exchanges.set(exchange, router);
-    }
-    return router.bind(routingKey, queue);
+    this.declare(exchange, type);
+    return this.#exchanges.get(exchange)!.bind(routingKey, queue);
   }
 
   /**
