@@ -20,14 +20,15 @@ import { buildRetryMessage } from '../app/retry-message.js';
 import { createTaskContext } from '../app/task-context.js';
 import { Ignore, Reject, Retry } from '../app/task-control.js';
 import { resolveTask, type ResolvedTask } from '../app/task-definition.js';
-import type { ExceptionInfo, RegisteredTask, TaskContext, TaskHooks } from '../app/task-types.js';
+import type { ExceptionInfo, RegisteredTask, TaskContext, TaskHooks, TaskRequest } from '../app/task-types.js';
 import type { Logger } from '../internal/logger.js';
 import { formatTraceback, serializeError } from '../protocol/exception-codec.js';
 import type { ResultMeta } from '../protocol/result-meta.js';
 import type { TaskState } from '../protocol/task-state.js';
 import { formatDateDone, originNodename } from '../protocol/task-codec.js';
 import { pythonRepr } from '../protocol/python-repr.js';
-import type { CallOutcome, PoolSlot, TaskCall } from './pools/pool.js';
+import { LazyAbortController } from '../internal/lazy-abort-controller.js';
+import type { CallOutcome, PoolSlot, TaskCall, TerminateSource } from './pools/pool.js';
 import { CanvasSteps, hasFailureSteps, hasNextSteps } from './canvas-steps.js';
 import type { Request } from './request.js';
 import { timeLimitsOf } from './time-limits.js';
@@ -55,11 +56,12 @@ export interface RunOutcome {
 }
 
 /** One run's moving parts, passed between the outcome handlers. */
-interface Run {
+export interface Run {
   request: Request;
   task: RegisteredTask;
   resolved: ResolvedTask;
-  signal: AbortSignal;
+  /** Its signal is made only when a context is. */
+  abort: LazyAbortController;
   /** Built when the task is bound, has handlers or a task signal is connected. */
   ctx: TaskContext | undefined;
 }
@@ -106,10 +108,10 @@ export class TaskRunner {
    */
   /**
    * @param slot the pool slot the task function runs in.
-   * @param terminate the worker's per-request signal: aborting it ends the call now.
+   * @param terminate the worker's per-request switch: aborting it ends the call now.
    * @throws PoolStoppedError when a cold shutdown ended the call (nothing was stored).
    */
-  async run(request: Request, task: RegisteredTask, slot: PoolSlot, terminate?: AbortSignal): Promise<RunOutcome> {
+  async run(request: Request, task: RegisteredTask, slot: PoolSlot, terminate?: TerminateSource): Promise<RunOutcome> {
     const app = this.s.app;
     const resolved = resolveTask(task, app);
     const options = resolved.options;
@@ -125,14 +127,13 @@ export class TaskRunner {
       signals.taskFailure.connected ||
       signals.taskRetry.connected;
     // Behind ctx.signal: aborted at the soft limit, the hard limit, on terminate and cold shutdown.
-    const abort = new AbortController();
-    const signal = abort.signal;
+    const abort = new LazyAbortController();
     const run: Run = {
       request,
       task,
       resolved,
-      signal,
-      ctx: options.bind || observed ? this.context(resolved, request, signal) : undefined,
+      abort,
+      ctx: options.bind || observed ? this.context(resolved, request, abort.signal) : undefined,
     };
     if (signals.taskPrerun.connected) {
       signals.taskPrerun.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), args: m.args, kwargs: m.kwargs });
@@ -153,7 +154,11 @@ export class TaskRunner {
         outcome = { ok: false, error };
       }
     }
-    outcome ??= await slot.call(this.taskCall(run), { abort, terminate, ...timeLimitsOf(m.timelimit, options, this.s) });
+    if (!outcome) {
+      const limits = timeLimitsOf(m.timelimit, options, this.s);
+      const called = slot.call(this.taskCall(run), { abort, terminate, timeLimitMs: limits.timeLimitMs, softTimeLimitMs: limits.softTimeLimitMs });
+      outcome = called instanceof Promise ? await called : called;
+    }
     retval = outcome.ok ? outcome.value : outcome.error;
     state = outcome.ok ? 'SUCCESS' : 'FAILURE';
     let children: unknown[] | undefined;
@@ -207,16 +212,7 @@ export class TaskRunner {
 
   /** The function call the pool runs: in this process with the run's context, or elsewhere with `request()`. */
   private taskCall(run: Run): TaskCall {
-    const m = run.request.message;
-    return {
-      task: run.task,
-      id: m.id,
-      rootId: m.rootId,
-      args: m.args,
-      kwargs: m.kwargs,
-      context: () => this.ctxOf(run),
-      request: () => run.request.taskRequest(),
-    };
+    return new RunCall(this, run);
   }
 
   private context(resolved: ResolvedTask, request: Request, signal: AbortSignal): TaskContext {
@@ -224,8 +220,8 @@ export class TaskRunner {
   }
 
   /** The run's context, built now if nothing needed it before (e.g. a signal connected mid-run). */
-  private ctxOf(run: Run): TaskContext {
-    return (run.ctx ??= this.context(run.resolved, run.request, run.signal));
+  ctxOf(run: Run): TaskContext {
+    return (run.ctx ??= this.context(run.resolved, run.request, run.abort.signal));
   }
 
   /** Store FAILURE, then `onFailure` and `taskFailure`. @returns the failure's info. */
@@ -316,5 +312,34 @@ export class TaskRunner {
       const m = run.request.message;
       this.s.log.error({ err }, `${name} handler of ${m.task}[${m.id}] raised: ${String(err)}`);
     }
+  }
+}
+
+/** A run's {@link TaskCall}; a class so building one per task allocates no closures. */
+class RunCall implements TaskCall {
+  readonly task: RegisteredTask;
+  readonly id: string;
+  readonly rootId: string;
+  readonly args: unknown[];
+  readonly kwargs: Record<string, unknown>;
+
+  constructor(
+    private readonly runner: TaskRunner,
+    private readonly run: Run,
+  ) {
+    const m = run.request.message;
+    this.task = run.task;
+    this.id = m.id;
+    this.rootId = m.rootId;
+    this.args = m.args;
+    this.kwargs = m.kwargs;
+  }
+
+  context(): TaskContext {
+    return this.runner.ctxOf(this.run);
+  }
+
+  request(): TaskRequest {
+    return this.run.request.taskRequest();
   }
 }

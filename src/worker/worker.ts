@@ -16,6 +16,7 @@ import type { WorkerInfo } from '../app/signals/signal-payloads.js';
 import { resolveTask } from '../app/task-definition.js';
 import type { ResultBackend } from '../backends/backend.js';
 import { CeleriacError, ContentDisallowedError, DecodeError, NotRegisteredError } from '../errors.js';
+import { LazyAbortController } from '../internal/lazy-abort-controller.js';
 import type { Logger } from '../internal/logger.js';
 import { decodeTaskMessage } from '../protocol/task-codec.js';
 import type { TaskState } from '../protocol/task-state.js';
@@ -96,8 +97,11 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   private readonly log: Logger;
   private readonly pool: Pool;
   private autoscaler: Autoscaler | undefined;
-  /** The per-request controllers of running tasks: aborting one ends that task now (see {@link abortTask}). */
-  private readonly runningTasks = new Map<string, AbortController>();
+  /**
+   * The per-request controllers of running tasks: aborting one ends that task now (see
+   * {@link abortTask}). Lazy, so a task nobody aborts costs no AbortSignal.
+   */
+  private readonly runningTasks = new Map<string, LazyAbortController>();
   private transport: Transport | undefined;
   private backend: ResultBackend | null = null;
   private runner: TaskRunner | undefined;
@@ -219,10 +223,10 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
         await this.revokeExpired(request);
         return undefined;
       }
-      const controller = new AbortController();
+      const controller = new LazyAbortController();
       this.runningTasks.set(request.id, controller);
       try {
-        return await runner.run(request, task, slot, controller.signal);
+        return await runner.run(request, task, slot, controller);
       } finally {
         this.runningTasks.delete(request.id);
       }

@@ -1,6 +1,6 @@
 // Opens a threads or processes pool over the pool fixture app, as the worker would.
 import { systemClock } from '../../src/internal/clock.js';
-import { createLogger } from '../../src/internal/logger.js';
+import { silentLogger } from '../../src/internal/logger.js';
 import { spawnProcess, spawnThread } from '../../src/worker/pools/executor-channel.js';
 import { ExecutorPool } from '../../src/worker/pools/executor-pool.js';
 import type { PoolFixture } from './pool.conformance.js';
@@ -9,7 +9,7 @@ const projectRoot = new URL('../..', import.meta.url).pathname;
 
 export function executorPoolFixture(kind: 'threads' | 'processes'): PoolFixture {
   return {
-    open: async ({ concurrency, maxTasksPerChild }) => {
+    open: async ({ concurrency, maxTasksPerChild, maxMemoryPerChildBytes }) => {
       const pool = new ExecutorPool({
         kind,
         concurrency,
@@ -22,9 +22,9 @@ export function executorPoolFixture(kind: 'threads' | 'processes'): PoolFixture 
           logging: null,
         },
         clock: systemClock,
-        log: createLogger({ level: 'error' }),
+        log: silentLogger(),
         maxTasksPerChild: maxTasksPerChild ?? null,
-        maxMemoryPerChildBytes: null,
+        maxMemoryPerChildBytes: maxMemoryPerChildBytes ?? null,
       });
       await pool.start();
       return pool;

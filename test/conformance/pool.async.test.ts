@@ -23,5 +23,6 @@ poolConformance('async', {
     stopsSynchronousLoop: 'a synchronous loop blocks the event loop the timer needs; JavaScript cannot stop it from the same thread (docs/pools.md)',
     recycles: 'the async pool runs tasks in the worker process: there is no thread or child to replace',
     processInit: 'the worker sends worker_process_init itself for the async pool, which runs tasks in its own process',
+    survivesExit: 'the async pool runs tasks in the worker process: a task that exits ends the worker',
   },
 });

@@ -11,16 +11,23 @@ import { directRequest } from '../../src/app/task-factory.js';
 import { resolveTask } from '../../src/app/task-definition.js';
 import { Ignore, Reject, Retry } from '../../src/app/task-control.js';
 import type { TaskRequest } from '../../src/app/task-types.js';
-import { SoftTimeLimitExceeded, TimeLimitExceeded } from '../../src/errors.js';
+import { SoftTimeLimitExceeded, TimeLimitExceeded, WorkerLostError } from '../../src/errors.js';
+import { LazyAbortController } from '../../src/internal/lazy-abort-controller.js';
 import { formatTraceback, serializeError } from '../../src/protocol/exception-codec.js';
 import { PoolStoppedError, type CallOptions, type CallOutcome, type Pool, type TaskCall } from '../../src/worker/pools/pool.js';
 import { app } from '../fixtures/apps/pool-app.js';
 
+export interface OpenOptions {
+  concurrency: number;
+  maxTasksPerChild?: number;
+  maxMemoryPerChildBytes?: number;
+}
+
 export interface PoolFixture {
   /** A started pool with `concurrency` slots. */
-  open(options: { concurrency: number; maxTasksPerChild?: number }): Promise<Pool>;
+  open(options: OpenOptions): Promise<Pool>;
   /** Cases this pool cannot pass, each with the written reason. */
-  skip?: Partial<Record<'stopsSynchronousLoop' | 'recycles' | 'processInit', string>>;
+  skip?: Partial<Record<'stopsSynchronousLoop' | 'recycles' | 'processInit' | 'survivesExit', string>>;
 }
 
 const CASE = { timeout: 60_000 };
@@ -45,14 +52,16 @@ export function taskCall(name: string, args: unknown[] = [], kwargs: Record<stri
   };
 }
 
-function limits(o: Partial<CallOptions> = {}): CallOptions {
+type CaseOptions = Partial<Omit<CallOptions, 'abort'>> & { abort?: AbortController };
+
+function limits(o: CaseOptions = {}): CallOptions & { abort: AbortController } {
   return { abort: new AbortController(), timeLimitMs: null, softTimeLimitMs: null, ...o };
 }
 
 /** Run one call in a slot. */
-function call(pool: Pool, name: string, args: unknown[] = [], o: Partial<CallOptions> = {}): Promise<CallOutcome> {
+function call(pool: Pool, name: string, args: unknown[] = [], o: CaseOptions = {}): Promise<CallOutcome> {
   const options = limits(o);
-  return pool.run((slot) => slot.call(taskCall(name, args, {}, options.abort), options));
+  return pool.run(async (slot) => slot.call(taskCall(name, args, {}, options.abort), options));
 }
 
 function errorOf(outcome: CallOutcome): unknown {
@@ -63,7 +72,7 @@ function errorOf(outcome: CallOutcome): unknown {
 export function poolConformance(kind: string, fixture: PoolFixture): void {
   describe(`pool conformance: ${kind}`, () => {
     const pools: Pool[] = [];
-    const open = async (options: { concurrency: number; maxTasksPerChild?: number }): Promise<Pool> => {
+    const open = async (options: OpenOptions): Promise<Pool> => {
       const pool = await fixture.open(options);
       pools.push(pool);
       return pool;
@@ -79,7 +88,7 @@ export function poolConformance(kind: string, fixture: PoolFixture): void {
     test('runs the task function with its arguments (params map kwargs) and returns its value', async () => {
       const pool = await open({ concurrency: 1 });
       assert.deepEqual(await call(pool, 'pool.add', [2, 3]), { ok: true, value: 5 });
-      const kw = await pool.run((slot) => slot.call(taskCall('pool.add', [40], { y: 2 }), limits()));
+      const kw = await pool.run(async (slot) => slot.call(taskCall('pool.add', [40], { y: 2 }), limits()));
       assert.deepEqual(kw, { ok: true, value: 42 });
     });
 
@@ -112,8 +121,8 @@ export function poolConformance(kind: string, fixture: PoolFixture): void {
 
     test('fair: while one slot runs a long task, the others take every waiting job', async () => {
       const pool = await open({ concurrency: 2 });
-      const long = new AbortController();
-      const blocked = call(pool, 'pool.sleep', [600_000], { terminate: long.signal });
+      const long = new LazyAbortController();
+      const blocked = call(pool, 'pool.sleep', [600_000], { terminate: long });
       const quick = await Promise.all([1, 2, 3, 4].map((i) => call(pool, 'pool.add', [i, i])));
       assert.deepEqual(quick, [2, 4, 6, 8].map((value) => ({ ok: true, value })));
       long.abort(new Error('done with it'));
@@ -153,9 +162,9 @@ export function poolConformance(kind: string, fixture: PoolFixture): void {
 
     test('terminate ends a running task now with the given reason', async () => {
       const pool = await open({ concurrency: 1 });
-      const terminate = new AbortController();
+      const terminate = new LazyAbortController();
       const abort = new AbortController();
-      const running = call(pool, 'pool.hang', [], { terminate: terminate.signal, abort });
+      const running = call(pool, 'pool.hang', [], { terminate, abort });
       // Terminate once it is surely running: a quick job queued behind it must wait for the slot.
       const queued = call(pool, 'pool.add', [3, 4]);
       terminate.abort(new Error('revoked: terminate'));
@@ -177,6 +186,47 @@ export function poolConformance(kind: string, fixture: PoolFixture): void {
         assert.equal(pool.stats.recycled, 2);
       },
       fixture.skip?.recycles,
+    );
+
+    test(
+      'maxMemoryPerChild: a thread or child over the mark after a task is replaced; one under it is kept',
+      async () => {
+        const roomy = await open({ concurrency: 1, maxMemoryPerChildBytes: 2 ** 40 });
+        const kept = [await call(roomy, 'pool.where'), await call(roomy, 'pool.leak', [2]), await call(roomy, 'pool.where')];
+        assert.equal((kept[0] as { value: unknown }).value, (kept[2] as { value: unknown }).value);
+        assert.equal(roomy.stats.recycled, 0);
+        const tight = await open({ concurrency: 1, maxMemoryPerChildBytes: 1 });
+        const first = await call(tight, 'pool.where');
+        assert.deepEqual(await call(tight, 'pool.add', [1, 1]), { ok: true, value: 2 }, 'the task over the mark still finished');
+        assert.notEqual((await call(tight, 'pool.where') as { value: unknown }).value, (first as { value: unknown }).value);
+        assert.equal(tight.stats.recycled, 3);
+      },
+      fixture.skip?.recycles,
+    );
+
+    test(
+      'a thread or child that dies mid-task fails it with WorkerLostError and is replaced',
+      async () => {
+        const pool = await open({ concurrency: 1 });
+        const lost = errorOf(await call(pool, 'pool.exit', [3]));
+        assert.ok(lost instanceof WorkerLostError);
+        assert.match(lost.message, /exited prematurely \(exit code 3\)/);
+        assert.deepEqual(await call(pool, 'pool.add', [5, 5]), { ok: true, value: 10 });
+        assert.equal(pool.stats.lost, 1);
+      },
+      fixture.skip?.survivesExit,
+    );
+
+    test(
+      'a return value that cannot cross to the worker fails the task with an EncodeError saying why',
+      async () => {
+        const pool = await open({ concurrency: 1 });
+        const error = errorOf(await call(pool, 'pool.unclonable'));
+        assert.equal((error as Error).name, 'EncodeError');
+        assert.match((error as Error).message, /return value of pool\.unclonable cannot be sent back/);
+        assert.deepEqual(await call(pool, 'pool.add', [1, 2]), { ok: true, value: 3 });
+      },
+      fixture.skip?.survivesExit && 'the async pool hands values over in process: nothing to clone',
     );
 
     test(

@@ -38,11 +38,18 @@ export class AsyncPool extends SlotPool {
     this.gate.resize(concurrency);
   }
 
-  protected call(call: TaskCall, options: CallOptions): Promise<CallOutcome> {
-    return this.watched(options, {
-      // An abandoned call's late outcome finds the call settled and is dropped.
-      start: (finish) => void invokeTask(this.app, call).then(finish),
-    });
+  protected call(call: TaskCall, options: CallOptions): CallOutcome | Promise<CallOutcome> {
+    if (this.coldReason) return Promise.reject(this.coldReason);
+    const terminate = options.terminate;
+    if (terminate?.aborted) {
+      options.abort.abort(terminate.reason);
+      return { ok: false, error: terminate.reason };
+    }
+    const outcome = invokeTask(this.app, call);
+    // A function that returned at once cannot have been stopped: nothing to watch.
+    if (!(outcome instanceof Promise)) return outcome;
+    // An abandoned call's late outcome finds the call settled and is dropped.
+    return this.watched(options, { start: (w) => void outcome.then((o) => w.finish(o)) });
   }
 
   async stop(options: { graceful: boolean }): Promise<void> {

@@ -1,12 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SoftTimeLimitExceeded, TimeLimitExceeded } from '../../errors.js';
+import { LazyAbortController } from '../../internal/lazy-abort-controller.js';
 import { FakeClock } from '../../testing/fake-clock.js';
-import { watchCall } from './call-watch.js';
+import { CallWatch, type CallWatchHandlers } from './call-watch.js';
+import type { CallOptions } from './pool.js';
+import type { Clock } from '../../internal/clock.js';
+
+function watchCall(clock: Clock, options: CallOptions, handlers: CallWatchHandlers): () => void {
+  const watch = new CallWatch(clock, options, handlers);
+  watch.start();
+  return () => watch.dispose();
+}
 
 function recorder() {
   const seen: Array<[string, unknown]> = [];
-  return { seen, handlers: { onSoft: (r: unknown) => seen.push(['soft', r]), onEnd: (r: unknown) => seen.push(['end', r]) } };
+  const handlers: CallWatchHandlers = { onSoft: (r) => void seen.push(['soft', r]), onEnd: (r) => void seen.push(['end', r]) };
+  return { seen, handlers };
 }
 
 test('soft limit aborts the signal with SoftTimeLimitExceeded; the hard limit then ends the call', () => {
@@ -32,9 +42,9 @@ test('soft limit aborts the signal with SoftTimeLimitExceeded; the hard limit th
 test('terminate ends the call with its reason and cancels the timers', () => {
   const clock = new FakeClock();
   const abort = new AbortController();
-  const terminate = new AbortController();
+  const terminate = new LazyAbortController();
   const { seen, handlers } = recorder();
-  watchCall(clock, { abort, terminate: terminate.signal, timeLimitMs: 2000, softTimeLimitMs: 1000 }, handlers);
+  watchCall(clock, { abort, terminate, timeLimitMs: 2000, softTimeLimitMs: 1000 }, handlers);
   const why = new Error('revoked');
   terminate.abort(why);
   assert.deepEqual(seen, [['end', why]]);
@@ -44,10 +54,10 @@ test('terminate ends the call with its reason and cancels the timers', () => {
 });
 
 test('an already aborted terminate ends the call at once', () => {
-  const terminate = new AbortController();
+  const terminate = new LazyAbortController();
   terminate.abort('gone');
   const { seen, handlers } = recorder();
-  watchCall(new FakeClock(), { abort: new AbortController(), terminate: terminate.signal, timeLimitMs: null, softTimeLimitMs: null }, handlers);
+  watchCall(new FakeClock(), { abort: new AbortController(), terminate, timeLimitMs: null, softTimeLimitMs: null }, handlers);
   assert.deepEqual(seen, [['end', 'gone']]);
 });
 

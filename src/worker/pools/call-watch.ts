@@ -1,11 +1,12 @@
 /**
  * The clock side of one call, shared by every pool: the soft and hard time limits (timers on the
- * injected clock, so tests move time instead of sleeping) and the worker's `terminate` signal.
+ * injected clock, so tests move time instead of sleeping) and the worker's `terminate` switch.
  * Each pool decides what "end now" means for it: terminate a thread or child, or abandon an
- * async call.
+ * async call. A class rather than closures: one is made per task, on the hot path.
  */
 import { SoftTimeLimitExceeded, TimeLimitExceeded } from '../../errors.js';
 import type { Clock } from '../../internal/clock.js';
+import type { AbortListener } from '../../internal/lazy-abort-controller.js';
 import type { CallOptions } from './pool.js';
 
 export interface CallWatchHandlers {
@@ -16,43 +17,59 @@ export interface CallWatchHandlers {
 }
 
 /**
- * Start watching a call. `options.abort` is aborted (when not already) with the reason of
- * whichever comes first, so `ctx.signal` always says why.
- * @returns stop watching (call it when the call settles).
+ * Watches one call. `options.abort` is aborted with the reason of whichever comes first (later
+ * aborts do nothing), so `ctx.signal` always says why.
  */
-export function watchCall(clock: Clock, options: CallOptions, handlers: CallWatchHandlers): () => void {
-  const { abort, terminate, timeLimitMs, softTimeLimitMs } = options;
-  let cancelSoft: (() => void) | undefined;
-  let cancelHard: (() => void) | undefined;
-  let done = false;
-  const dispose = (): void => {
-    done = true;
-    cancelSoft?.();
-    cancelHard?.();
-    terminate?.removeEventListener('abort', onTerminate);
-  };
-  const end = (reason: unknown): void => {
-    if (done) return;
-    dispose();
-    if (!abort.signal.aborted) abort.abort(reason);
-    handlers.onEnd(reason);
-  };
-  function onTerminate(): void {
-    end(terminate!.reason);
+export class CallWatch implements AbortListener {
+  private cancelSoft: (() => void) | undefined;
+  private cancelHard: (() => void) | undefined;
+  private done = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: CallOptions,
+    private readonly handlers: CallWatchHandlers,
+  ) {}
+
+  /** Arm the limits and listen for `terminate`; an already aborted `terminate` ends the call at once. */
+  start(): void {
+    const { terminate, timeLimitMs, softTimeLimitMs } = this.options;
+    if (terminate?.aborted) {
+      this.end(terminate.reason);
+      return;
+    }
+    terminate?.addListener(this);
+    if (softTimeLimitMs !== null && (timeLimitMs === null || softTimeLimitMs < timeLimitMs)) {
+      this.cancelSoft = this.clock.setTimer(() => this.soft(softTimeLimitMs), softTimeLimitMs);
+    }
+    if (timeLimitMs !== null) this.cancelHard = this.clock.setTimer(() => this.end(new TimeLimitExceeded(timeLimitMs / 1000)), timeLimitMs);
   }
-  if (terminate?.aborted) {
-    end(terminate.reason);
-    return dispose;
+
+  /** `terminate` was aborted. */
+  handleAbort(reason: unknown): void {
+    this.end(reason);
   }
-  terminate?.addEventListener('abort', onTerminate, { once: true });
-  if (softTimeLimitMs !== null && (timeLimitMs === null || softTimeLimitMs < timeLimitMs)) {
-    cancelSoft = clock.setTimer(() => {
-      if (done) return;
-      const reason = new SoftTimeLimitExceeded(softTimeLimitMs / 1000);
-      if (!abort.signal.aborted) abort.abort(reason);
-      handlers.onSoft(reason);
-    }, softTimeLimitMs);
+
+  /** Stop watching (the call settled). */
+  dispose(): void {
+    if (this.done) return;
+    this.done = true;
+    this.cancelSoft?.();
+    this.cancelHard?.();
+    this.options.terminate?.removeListener(this);
   }
-  if (timeLimitMs !== null) cancelHard = clock.setTimer(() => end(new TimeLimitExceeded(timeLimitMs / 1000)), timeLimitMs);
-  return dispose;
+
+  private soft(limitMs: number): void {
+    if (this.done) return;
+    const reason = new SoftTimeLimitExceeded(limitMs / 1000);
+    this.options.abort.abort(reason);
+    this.handlers.onSoft(reason);
+  }
+
+  private end(reason: unknown): void {
+    if (this.done) return;
+    this.dispose();
+    this.options.abort.abort(reason);
+    this.handlers.onEnd(reason);
+  }
 }

@@ -38,6 +38,9 @@ export function createPool(s: PoolSettings): Pool {
       `the ${s.kind} pool loads the app in each ${s.kind === 'threads' ? 'thread' : 'child process'}: start the worker with -A <module>, or pass appModule to new Worker()`,
     );
   }
+  if (s.app.brokerUrl().startsWith('memory:')) {
+    s.log.warn(`the ${s.kind} pool with a memory:// broker: tasks sent from inside a task go to that thread's or child's own private broker, not this worker's`);
+  }
   return new ExecutorPool({
     kind: s.kind,
     concurrency: s.concurrency,

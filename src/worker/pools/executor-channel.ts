@@ -45,6 +45,8 @@ export const spawnProcess: SpawnExecutor = (init) => {
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // A message racing the child's exit fails with EPIPE; its 'exit' tells the rest.
+  child.on('error', () => {});
   return {
     id: child.pid ?? -1,
     send: (m) => {

@@ -45,6 +45,11 @@ function channel(): { channel: Channel; init: ExecutorInit } {
   }
   if (!process.send) throw new Error('executor-main runs in a pool thread or a child process with an IPC channel');
   const send = process.send.bind(process);
+  // Ctrl-C reaches the whole process group: the worker decides (warm shutdown lets this child
+  // finish its task), as Celery's children ignore SIGINT. A child whose worker is gone exits.
+  process.on('SIGINT', () => {});
+  const orphaned = (): never => process.exit(1);
+  process.once('disconnect', orphaned);
   return {
     init: JSON.parse(process.argv[2] ?? '{}') as ExecutorInit,
     channel: {
@@ -55,6 +60,7 @@ function channel(): { channel: Channel; init: ExecutorInit } {
       memoryBytes: () => process.resourceUsage().maxRSS * 1024,
       // Disconnecting flushes messages still queued for the worker; the timer ends what is left.
       exit: () => {
+        process.off('disconnect', orphaned);
         if (process.connected) process.disconnect();
         setTimeout(() => process.exit(0), 100);
       },

@@ -132,7 +132,7 @@ export class ExecutorPool extends SlotPool {
   protected async call(call: TaskCall, options: CallOptions): Promise<CallOutcome> {
     if (this.coldReason) throw this.coldReason;
     if (options.terminate?.aborted) {
-      if (!options.abort.signal.aborted) options.abort.abort(options.terminate.reason);
+      options.abort.abort(options.terminate.reason);
       return { ok: false, error: options.terminate.reason };
     }
     let executor: Executor;
@@ -147,15 +147,15 @@ export class ExecutorPool extends SlotPool {
         this.stats.killed++;
         void executor.kill().then(() => this.replenish());
       },
-      start: (finish) =>
+      start: (w) =>
         void executor.call(call.task.name, call.request()).then(
           (answer) => {
-            if (!finish(decodeOutcome(answer.outcome))) return;
+            if (!w.finish(decodeOutcome(answer.outcome))) return;
             executor.tasksRun++;
             this.release(executor, this.needsRecycling(executor, answer.memoryBytes));
           },
           (error: unknown) => {
-            if (!finish({ ok: false, error })) return;
+            if (!w.finish({ ok: false, error })) return;
             this.stats.lost++;
             this.o.log.error(`${executor.describe()} ended while running ${call.task.name}[${call.id}]: ${(error as Error).message}`);
             this.replenish();

@@ -9,26 +9,43 @@ import { currentTaskStorage } from '../../app/current-task.js';
 import { autoretryOutcome } from '../../app/retry-planner.js';
 import { buildCallArgs } from '../../app/task-arguments.js';
 import { resolveTask } from '../../app/task-definition.js';
+import type { TaskOptions } from '../../app/task-types.js';
 import type { CallOutcome, TaskCall } from './pool.js';
 
-/** Run `call` to its outcome; never throws. */
-export async function invokeTask(app: Celery, call: TaskCall): Promise<CallOutcome> {
+/**
+ * Run `call` to its outcome; never throws. A function that returns a non-promise gives its
+ * outcome synchronously (no promise made: the common, fast case).
+ */
+export function invokeTask(app: Celery, call: TaskCall): CallOutcome | Promise<CallOutcome> {
   const options = resolveTask(call.task, app).options;
-  let callArgs: unknown[];
+  let value: unknown;
   try {
-    callArgs = buildCallArgs(options, call.args, call.kwargs);
+    const callArgs = buildCallArgs(options, call.args, call.kwargs);
+    const fn = call.task.fn as (...args: unknown[]) => unknown;
+    const current = { id: call.id, rootId: call.rootId };
+    try {
+      value = options.bind
+        ? currentTaskStorage.run(current, () => fn(call.context(), ...callArgs))
+        : currentTaskStorage.run(current, () => fn(...callArgs));
+    } catch (err) {
+      return failed(app, call, options, err);
+    }
   } catch (error) {
+    // Arguments that do not fit the function: not the task's own error, so never autoretried.
     return { ok: false, error };
   }
-  const fn = call.task.fn as (...args: unknown[]) => unknown;
-  const current = { id: call.id, rootId: call.rootId };
-  try {
-    const value = options.bind
-      ? await currentTaskStorage.run(current, () => fn(call.context(), ...callArgs))
-      : await currentTaskStorage.run(current, () => fn(...callArgs));
-    return { ok: true, value };
-  } catch (err) {
-    const error = options.autoretryFor !== undefined ? autoretryOutcome(call.context(), err, app.clock.now(), app.random) : err;
-    return { ok: false, error };
-  }
+  if (!isThenable(value)) return { ok: true, value };
+  return Promise.resolve(value).then(
+    (v): CallOutcome => ({ ok: true, value: v }),
+    (err: unknown) => failed(app, call, options, err),
+  );
+}
+
+function failed(app: Celery, call: TaskCall, options: Readonly<TaskOptions>, err: unknown): CallOutcome {
+  const error = options.autoretryFor !== undefined ? autoretryOutcome(call.context(), err, app.clock.now(), app.random) : err;
+  return { ok: false, error };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -11,6 +11,7 @@
  * while a slot is free (Celery's `-O fair`).
  */
 import type { RegisteredTask, TaskContext, TaskRequest } from '../../app/task-types.js';
+import type { AbortListener } from '../../internal/lazy-abort-controller.js';
 
 /** Pool kinds, Celery's `-P` (`prefork` is read as `processes`; `solo`, `eventlet`, `gevent` as `async`). */
 export type PoolKind = 'async' | 'threads' | 'processes';
@@ -30,19 +31,28 @@ export interface TaskCall {
   request(): TaskRequest;
 }
 
+/** What a pool needs of the worker's per-request switch (a `LazyAbortController`). */
+export interface TerminateSource {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addListener(listener: AbortListener): void;
+  removeListener(listener: AbortListener): void;
+}
+
 /** Time limits and cancellation of one call. */
 export interface CallOptions {
   /**
-   * Ends the call now when aborted (the worker's per-request controller; `revoke(terminate)`
-   * and cold shutdown use it): the call settles at once with `{ ok: false, error: reason }`;
+   * Ends the call now when aborted (the worker's per-request switch; `revoke(terminate)` and
+   * `Worker.abortTask` use it): the call settles at once with `{ ok: false, error: reason }`;
    * a thread or child running it is terminated and replaced, an async call is abandoned.
    */
-  terminate?: AbortSignal;
+  terminate?: TerminateSource;
   /**
-   * The controller behind `ctx.signal`. The pool aborts it with `SoftTimeLimitExceeded` at the
-   * soft limit, with `TimeLimitExceeded` at the hard limit, and with the reason of `terminate`.
+   * Behind `ctx.signal`. The pool aborts it with `SoftTimeLimitExceeded` at the soft limit,
+   * with `TimeLimitExceeded` at the hard limit, and with the reason of `terminate` (only the
+   * first abort counts, as with AbortController).
    */
-  abort: AbortController;
+  abort: { abort(reason?: unknown): void };
   /** Hard limit in ms (Celery's `time_limit`, seconds there); null: none. */
   timeLimitMs: number | null;
   /** Soft limit in ms (Celery's `soft_time_limit`); null: none. */
@@ -60,10 +70,12 @@ export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: unk
 /** A slot a job holds. */
 export interface PoolSlot {
   /**
-   * Run the task function.
-   * @throws PoolStoppedError when the pool was stopped cold while the call ran (nothing to store).
+   * Run the task function. The async pool answers synchronously when the function returned a
+   * non-promise (no promise made on that hot path); otherwise a promise.
+   * @throws PoolStoppedError (rejects with it) when the pool was stopped cold while the call ran
+   *   (nothing to store).
    */
-  call(call: TaskCall, options: CallOptions): Promise<CallOutcome>;
+  call(call: TaskCall, options: CallOptions): CallOutcome | Promise<CallOutcome>;
 }
 
 /** Pool counters (Celery's `inspect stats` `pool` section). */

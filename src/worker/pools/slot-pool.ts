@@ -5,17 +5,69 @@
  */
 import type { SoftTimeLimitExceeded } from '../../errors.js';
 import type { Clock } from '../../internal/clock.js';
-import { watchCall } from './call-watch.js';
+import { CallWatch, type CallWatchHandlers } from './call-watch.js';
 import { PoolStoppedError, type CallOptions, type CallOutcome, type Pool, type PoolKind, type PoolSlot, type PoolStats, type TaskCall } from './pool.js';
 import { SlotGate } from './slot-gate.js';
 
 export interface WatchedCallHandlers {
-  /** Start the call; `finish` settles it with its outcome and says whether it was still open. */
-  start(finish: (outcome: CallOutcome) => boolean): void;
+  /** Start the call; it settles through `call.finish(outcome)`, which says whether it was still open. */
+  start(call: WatchedCall): void;
   /** The soft limit passed (`options.abort` is aborted already). */
   onSoft?(reason: SoftTimeLimitExceeded): void;
   /** The hard limit or `terminate` ended the call (it settles with the reason as its error). */
   onEnd?(): void;
+}
+
+/** One call under watch: settles once, by its outcome, the hard limit, `terminate` or a cold stop. */
+export class WatchedCall implements CallWatchHandlers {
+  private settled = false;
+  private readonly watch: CallWatch;
+
+  constructor(
+    private readonly running: Set<WatchedCall>,
+    private readonly options: CallOptions,
+    private readonly handlers: WatchedCallHandlers,
+    private readonly resolve: (outcome: CallOutcome) => void,
+    private readonly reject: (reason: Error) => void,
+    clock: Clock,
+  ) {
+    this.watch = new CallWatch(clock, options, this);
+    running.add(this);
+    this.watch.start();
+    if (!this.settled) handlers.start(this);
+  }
+
+  /** Settle with the call's outcome. @returns false when it had already ended (the outcome is dropped). */
+  finish(outcome: CallOutcome): boolean {
+    if (!this.settle()) return false;
+    this.resolve(outcome);
+    return true;
+  }
+
+  onSoft(reason: SoftTimeLimitExceeded): void {
+    this.handlers.onSoft?.(reason);
+  }
+
+  onEnd(error: unknown): void {
+    if (!this.settle()) return;
+    this.handlers.onEnd?.();
+    this.resolve({ ok: false, error });
+  }
+
+  /** A cold stop: end without an outcome (nothing is stored). */
+  cold(reason: Error): void {
+    if (!this.settle()) return;
+    this.options.abort.abort(reason);
+    this.reject(reason);
+  }
+
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.watch.dispose();
+    this.running.delete(this);
+    return true;
+  }
 }
 
 export abstract class SlotPool implements Pool {
@@ -24,8 +76,8 @@ export abstract class SlotPool implements Pool {
   protected readonly gate: SlotGate;
   /** Set by a cold stop. */
   protected coldReason: PoolStoppedError | null = null;
-  /** Ends each running call without an outcome (a cold stop calls them). */
-  private readonly running = new Set<(reason: Error) => void>();
+  /** Calls under watch, which a cold stop ends. */
+  private readonly running = new Set<WatchedCall>();
   private readonly slot: PoolSlot = { call: (call, options) => this.call(call, options) };
 
   constructor(
@@ -50,7 +102,7 @@ export abstract class SlotPool implements Pool {
   abstract start(): Promise<void>;
   abstract resize(concurrency: number): void;
   abstract stop(options: { graceful: boolean }): Promise<void>;
-  protected abstract call(call: TaskCall, options: CallOptions): Promise<CallOutcome>;
+  protected abstract call(call: TaskCall, options: CallOptions): CallOutcome | Promise<CallOutcome>;
 
   run<T>(job: (slot: PoolSlot) => Promise<T>): Promise<T> {
     return this.gate.run(() => job(this.slot));
@@ -63,37 +115,7 @@ export abstract class SlotPool implements Pool {
   /** One call under watch; see {@link WatchedCallHandlers}. @throws PoolStoppedError when a cold stop ends it. */
   protected watched(options: CallOptions, handlers: WatchedCallHandlers): Promise<CallOutcome> {
     if (this.coldReason) return Promise.reject(this.coldReason);
-    return new Promise<CallOutcome>((resolve, reject) => {
-      let settled = false;
-      let stopWatching = (): void => {};
-      const settle = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        stopWatching();
-        this.running.delete(onCold);
-        return true;
-      };
-      const onCold = (reason: Error): void => {
-        if (!settle()) return;
-        if (!options.abort.signal.aborted) options.abort.abort(reason);
-        reject(reason);
-      };
-      this.running.add(onCold);
-      stopWatching = watchCall(this.clock, options, {
-        onSoft: (reason) => handlers.onSoft?.(reason),
-        onEnd: (error) => {
-          if (!settle()) return;
-          handlers.onEnd?.();
-          resolve({ ok: false, error });
-        },
-      });
-      if (settled) return;
-      handlers.start((outcome) => {
-        if (!settle()) return false;
-        resolve(outcome);
-        return true;
-      });
-    });
+    return new Promise<CallOutcome>((resolve, reject) => new WatchedCall(this.running, options, handlers, resolve, reject, this.clock));
   }
 
   /** Refuse new jobs; a cold stop also ends running calls with PoolStoppedError. */
@@ -101,6 +123,6 @@ export abstract class SlotPool implements Pool {
     this.gate.close();
     if (graceful || this.coldReason) return;
     const reason = (this.coldReason = new PoolStoppedError('worker cold shutdown'));
-    for (const end of [...this.running]) end(reason);
+    for (const call of [...this.running]) call.cold(reason);
   }
 }
