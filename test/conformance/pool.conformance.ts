@@ -5,7 +5,7 @@
  * durations, so a loaded machine only makes them slower.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test as nodeTest } from 'node:test';
+import { afterEach, describe, test as nodeTest } from 'node:test';
 import { createTaskContext } from '../../src/app/task-context.js';
 import { directRequest } from '../../src/app/task-factory.js';
 import { resolveTask } from '../../src/app/task-definition.js';
@@ -77,8 +77,9 @@ export function poolConformance(kind: string, fixture: PoolFixture): void {
       pools.push(pool);
       return pool;
     };
-    after(async () => {
-      await Promise.all(pools.map((p) => p.stop({ graceful: false })));
+    // Each case's threads or children end with it, so they do not pile up on a small machine.
+    afterEach(async () => {
+      await Promise.all(pools.splice(0).map((p) => p.stop({ graceful: false })));
     });
     const test = (name: string, fn: () => Promise<void>, skipReason?: string): void => {
       if (skipReason) nodeTest(name, { skip: skipReason }, () => undefined);
@@ -127,6 +128,21 @@ export function poolConformance(kind: string, fixture: PoolFixture): void {
       assert.deepEqual(quick, [2, 4, 6, 8].map((value) => ({ ok: true, value })));
       long.abort(new Error('done with it'));
       assert.equal((errorOf(await blocked) as Error).message, 'done with it');
+    });
+
+    test('resize (autoscale): growing runs waiting jobs at once; shrinking lets running ones finish', async () => {
+      const pool = await open({ concurrency: 1 });
+      const stop = new LazyAbortController();
+      const long = [1, 2, 3].map(() => call(pool, 'pool.sleep', [600_000], { terminate: stop }));
+      await waitFor(() => pool.active === 1 && pool.waiting === 2);
+      pool.resize(3);
+      assert.equal(pool.concurrency, 3);
+      await waitFor(() => pool.active === 3);
+      pool.resize(1);
+      assert.equal(pool.active, 3, 'running jobs are not cut short');
+      stop.abort(new Error('enough'));
+      for (const outcome of await Promise.all(long)) assert.equal((errorOf(outcome) as Error).message, 'enough');
+      assert.deepEqual(await call(pool, 'pool.add', [1, 1]), { ok: true, value: 2 });
     });
 
     test('soft time limit: ctx.signal aborts with SoftTimeLimitExceeded and the task can react', async () => {

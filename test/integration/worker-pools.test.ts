@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Celery } from '../../src/app/celery.js';
 import { TaskFailedError } from '../../src/errors.js';
-import { spawnWorker } from './worker-processes.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { cliPath, projectRoot, spawnWorker } from './worker-processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'celeriac-pools-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,3 +55,24 @@ for (const kind of ['threads', 'processes'] as const) {
     });
   });
 }
+
+test('bad pool flags are one clear line each', async () => {
+  const run = async (...args: string[]): Promise<{ code: number; stderr: string }> => {
+    try {
+      await promisify(execFile)(process.execPath, [cliPath, ...args], { cwd: projectRoot });
+      return { code: 0, stderr: '' };
+    } catch (err) {
+      const e = err as { code: number; stderr: string };
+      return { code: e.code, stderr: e.stderr };
+    }
+  };
+  const bogus = await run('worker', '-P', 'bogus');
+  assert.equal(bogus.code, 2);
+  assert.match(bogus.stderr, /--pool: expected one of 'async', 'threads', 'processes'/);
+  const noApp = await run('--broker', 'memory://', 'worker', '-P', 'prefork');
+  assert.notEqual(noApp.code, 0);
+  assert.match(noApp.stderr, /the processes pool loads the app in each child process: start the worker with -A/);
+  const autoscale = await run('--broker', 'memory://', 'worker', '--autoscale', '2,4');
+  assert.equal(autoscale.code, 2);
+  assert.match(autoscale.stderr, /--autoscale is max,min with max ≥ min/);
+});
