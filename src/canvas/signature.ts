@@ -144,7 +144,7 @@ export class Signature<R = unknown, H = TaskHandle<R>> {
     const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
     const merged = this.merge(args, kwargs, options);
     copy.task = this.task;
-    copy.args = merged.args;
+    copy.args = [...merged.args];
     copy.kwargs = this.cloneKwargs(merged.kwargs);
     copy.options = cloneOptions(merged.options);
     copy.subtaskType = this.subtaskType;

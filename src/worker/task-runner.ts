@@ -23,7 +23,7 @@ import { resolveTask, type ResolvedTask } from '../app/task-definition.js';
 import type { ExceptionInfo, RegisteredTask, TaskContext, TaskHooks, TaskRequest } from '../app/task-types.js';
 import type { Logger } from '../internal/logger.js';
 import { formatTraceback, serializeError } from '../protocol/exception-codec.js';
-import type { ResultMeta } from '../protocol/result-meta.js';
+import type { ResultMeta, SerializedException } from '../protocol/result-meta.js';
 import type { TaskState } from '../protocol/task-state.js';
 import { formatDateDone, originNodename } from '../protocol/task-codec.js';
 import { pythonRepr } from '../protocol/python-repr.js';
@@ -100,6 +100,15 @@ export class TaskRunner {
     } catch (err) {
       this.s.log.error({ err }, `could not store the ${meta.status} result of ${request.name}[${request.id}]`);
     }
+  }
+
+  /**
+   * Tell a revoked (or expired) task's chord that this part will not produce a value, after its
+   * REVOKED state is stored (Celery's `mark_as_revoked`): the chord fails with a `ChordError`
+   * instead of waiting. Errors are logged.
+   */
+  async revokedPart(request: Request, exc: SerializedException): Promise<void> {
+    if (request.message.embed.chord !== null) await this.canvas.chordPart(request.message, 'REVOKED', exc);
   }
 
   /**

@@ -345,11 +345,9 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   private async revokeExpired(request: Request): Promise<void> {
     this.log.info(`Task ${request.displayName}[${request.id}] expired: not run`);
     const runner = this.runner!;
-    await runner.store(
-      request,
-      runner.meta(request, 'REVOKED', { exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: 'celery.exceptions' }, null),
-      this.app.tasks.get(request.name),
-    );
+    const exc = { exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: 'celery.exceptions' };
+    await runner.store(request, runner.meta(request, 'REVOKED', exc, null), this.app.tasks.get(request.name));
+    await runner.revokedPart(request, exc);
     this.stats.revoked++;
     await request.ack();
     const revoked = this.app.signals.taskRevoked;

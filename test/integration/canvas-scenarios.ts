@@ -191,6 +191,18 @@ export function canvasScenarios(name: string, target: CanvasTarget): void {
       assert.equal(args?.[0], r.id);
     });
 
+    test('an expired header task fails the chord instead of leaving it waiting', CASE, async () => {
+      const expired = add.s(1, 1).set({ expires: new Date(Date.now() - 60_000) });
+      const r = await chord([expired, add.s(2, 2)], xsum.s()).applyAsync();
+      const expiredId = (r.parent as GroupResult).results[0]!.id;
+      await assert.rejects(r.get(GET), (err: unknown) => {
+        assert.ok(err instanceof ChordError, String(err));
+        assert.equal(err.failedTaskId, expiredId);
+        assert.match(String(err.excMessage[0]), /raised TaskRevokedError\('expired'\)$/);
+        return true;
+      });
+    });
+
     test('a retrying header task does not release the body early', CASE, async () => {
       const r = await chord([flaky.s(1), add.s(1, 1)], xsum.s()).applyAsync();
       assert.equal(await r.get(GET), 102);
