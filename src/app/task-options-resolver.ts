@@ -7,6 +7,7 @@
  * (`'@onFailure': (orig) => wrapped`, Celery's `add_around`).
  */
 import { CeleriacError } from '../errors.js';
+import { parseRateLimit } from '../internal/rate-limit.js';
 import { suggest } from '../internal/suggest.js';
 import type { TaskAnnotation, TaskAnnotationAttrs } from './config/task-annotations-codec.js';
 import type { TaskBase, TaskHookName, TaskOptions } from './task-types.js';
@@ -163,6 +164,16 @@ function checkOptions(o: TaskOptions): void {
     if (kw.countdown !== undefined && !isNonNegative(kw.countdown)) throw invalid(name, 'retryKwargs.countdown', `must be seconds ≥ 0, got ${String(kw.countdown)}`);
     if (kw.maxRetries !== undefined && kw.maxRetries !== null && !(Number.isInteger(kw.maxRetries) && kw.maxRetries >= 0)) {
       throw invalid(name, 'retryKwargs.maxRetries', `must be a whole number ≥ 0 or null, got ${String(kw.maxRetries)}`);
+    }
+  }
+  const rate = o.rateLimit;
+  if (rate !== undefined && rate !== null) {
+    const spec = typeof rate === 'object' ? rate : { limit: rate, scope: 'worker' };
+    if (spec.scope !== 'worker' && spec.scope !== 'global') throw invalid(name, 'rateLimit.scope', `must be 'worker' or 'global', got ${String(spec.scope)}`);
+    try {
+      parseRateLimit(spec.limit);
+    } catch (err) {
+      throw invalid(name, 'rateLimit', (err as Error).message);
     }
   }
   for (const hook of TASK_HOOK_NAMES) {

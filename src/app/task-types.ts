@@ -133,10 +133,13 @@ export interface TaskOptions extends TaskHooks {
   /** Full jitter: wait a random whole number of seconds up to the back-off (Celery's `retry_jitter`). Default true. */
   retryJitter?: boolean;
   /**
-   * Rate limit (Celery's `rate_limit`, e.g. `'10/s'`, `'100/m'`). Carried in the options (and
-   * settable by `task_annotations`); not enforced yet.
+   * Rate limit (Celery's `rate_limit`): `'10/s'`, `'100/m'`, `'1000/h'` or tasks per second,
+   * per worker as in Celery — a task that has to wait stays reserved and runs when its token is
+   * due, nothing is dropped. `{ limit: '100/m', scope: 'global' }` shares one limit between all
+   * workers of a Redis (or in-process memory) broker; elsewhere it applies per worker.
+   * Default: `task_default_rate_limit` (none). Settable by `task_annotations` (`rate_limit`).
    */
-  rateLimit?: string | null;
+  rateLimit?: TaskRateLimit | null;
   /**
    * Hard time limit in **seconds** (Celery's `time_limit`): the task is ended — its pool thread
    * or child terminated, or an async task abandoned — and fails with `TimeLimitExceeded`.
@@ -150,6 +153,9 @@ export interface TaskOptions extends TaskHooks {
    */
   softTimeLimit?: number | null;
 }
+
+/** A rate limit: Celery's text (`'10/s'`), tasks per second, or with a scope. */
+export type TaskRateLimit = string | number | { limit: string | number; scope: 'worker' | 'global' };
 
 /** `ctx.retry()` options (Celery's `Task.retry` arguments). */
 export interface RetryOptions {

@@ -160,4 +160,11 @@ export interface Transport {
   listDeadLetters(options?: { limit?: number }): Promise<DeadLetter[]>;
   /** Put dead letters back on their queues (all, or those ids); returns how many. */
   requeueDeadLetters(ids?: string[]): Promise<number>;
+  /**
+   * Take the token of a rate limit shared by every worker of this broker (a capacity-1 token
+   * bucket named `key`, one token per `intervalMs`). Present only on transports that can share
+   * one (Redis; memory, within the process); workers on others limit each on their own.
+   * @returns 0 when the token was taken, else the ms until it is due (nothing taken).
+   */
+  takeRateToken?(key: string, intervalMs: number): Promise<number>;
 }

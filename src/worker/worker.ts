@@ -22,6 +22,7 @@ import { decodeTaskMessage } from '../protocol/task-codec.js';
 import type { TaskState } from '../protocol/task-state.js';
 import type { Delivery, Transport } from '../transports/transport.js';
 import { EtaScheduler } from './eta-scheduler.js';
+import { createWorkerRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { expandNodename } from './nodename.js';
 import { Autoscaler } from './autoscaler.js';
 import { PoolStoppedError, type Pool, type PoolKind, type PoolStats } from './pools/pool.js';
@@ -107,6 +108,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   private runner: TaskRunner | undefined;
   private consuming: AbortController | undefined;
   private eta: EtaScheduler<Request>;
+  private limiter: RateLimiter<Request> | undefined;
   /** Received but not started (prefetched or ETA-held): given back to the queue on shutdown. */
   private readonly reserved = new Set<Request>();
   private readonly inflight = new Set<Promise<unknown>>();
@@ -126,7 +128,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     this.log = options.logger ?? app.log;
     this.pool = createWorkerPool(this, app, options);
     if (options.autoscale) this.autoscaler = new Autoscaler(this.pool, app.clock, options.autoscale);
-    this.eta = new EtaScheduler<Request>(app.clock, (request) => this.execute(request));
+    this.eta = new EtaScheduler<Request>(app.clock, (request) => this.dispatch(request));
   }
 
   /**
@@ -143,6 +145,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     const signals = this.app.signals;
     if (signals.workerInit.connected) await signals.workerInit.sendAndWait({ sender: this.hostname, worker: this });
     this.transport = await this.app.transport();
+    this.limiter = createWorkerRateLimiter(this.app, this.transport, this.log, (request) => this.execute(request));
     this.backend = await this.app.backend();
     this.runner = new TaskRunner({
       app: this.app,
@@ -204,7 +207,13 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       this.eta.add(request, request.etaMs);
       return;
     }
-    this.execute(request);
+    this.dispatch(request);
+  }
+
+  /** Run now, or once the task's rate limit allows (Celery's consumer applies it after the ETA). */
+  private dispatch(request: Request): void {
+    if (this.limiter) this.limiter.submit(request.name, request);
+    else this.execute(request);
   }
 
   private execute(request: Request): void {
@@ -375,6 +384,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     this.state = 'stopping';
     this.consuming?.abort();
     this.eta.clear();
+    this.limiter?.stop();
     this.autoscaler?.stop();
     await this.pool.stop({ graceful });
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);

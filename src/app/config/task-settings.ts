@@ -119,7 +119,7 @@ export const TASK_SETTINGS = {
     old: ['CELERY_DEFAULT_RATE_LIMIT'],
     codec: nullable(rateLimit()),
     default: null,
-    implemented: false,
+    implemented: true,
     description: "Rate limit of every task without its own (`'10/s'`); null means none.",
   }),
   taskDefaultPriority: setting({

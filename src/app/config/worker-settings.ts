@@ -89,7 +89,7 @@ export const WORKER_SETTINGS = {
     old: ['CELERY_DISABLE_RATE_LIMITS'],
     codec: bool(),
     default: false,
-    implemented: false,
+    implemented: true,
     description: 'Ignore every task rate limit.',
   }),
   workerDeduplicateSuccessfulTasks: setting({

@@ -1,5 +1,6 @@
 import type { Clock } from '../../internal/clock.js';
 import { systemClock } from '../../internal/clock.js';
+import { TokenBucket } from '../../internal/rate-limit.js';
 import type { TransportMessage } from '../../protocol/transport-message.js';
 import type {
   ConsumeOptions,
@@ -76,6 +77,7 @@ export class MemoryTransport implements Transport {
     settle: (delivery, outcome, reason) => this.#settle(delivery, outcome, reason),
   };
   readonly #keepAlive = new ConsumerKeepAlive();
+  readonly #rateBuckets = new Map<string, TokenBucket>();
   #started = false;
   #consumers: QosConsumer<MemoryQueue>[] = [];
   #consumerCursor = 0;
@@ -201,6 +203,17 @@ export class MemoryTransport implements Transport {
     }
     return count;
   }
+  /** Shared by every worker using this transport instance (one process). */
+  async takeRateToken(key: string, intervalMs: number): Promise<number> {
+    if (!this.#started) throw transportClosedError('take a rate-limit token');
+    let bucket = this.#rateBuckets.get(key);
+    if (bucket === undefined || bucket.intervalMs !== intervalMs) {
+      bucket = new TokenBucket(intervalMs);
+      this.#rateBuckets.set(key, bucket);
+    }
+    return bucket.take(this.#clock.now());
+  }
+
 
   #queue(name: string): MemoryQueue {
     let queue = this.#queues.get(name);

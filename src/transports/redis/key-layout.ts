@@ -54,6 +54,11 @@ export class KeyLayout {
     this.deadLetters = `${this.prefix}celeriac.dead_letters`;
   }
 
+  /** celeriac: the token of a global rate limit (a string living until the next token is due). */
+  rateToken(key: string): string {
+    return `${this.prefix}celeriac.rate_limit.${key}`;
+  }
+
   /**
    * kombu's `Channel.priority(n)`: the largest step ≤ n (`steps[bisect(steps, n) - 1]`, which in
    * Python wraps to the last step when n is below the first).

@@ -10,10 +10,11 @@ export const ackHeldScript = script('celeriacAckHeld', 'ack-held.lua');
 export const releaseHeldScript = script('celeriacReleaseHeld', 'release-held.lua');
 export const requeueDeadLetterScript = script('celeriacRequeueDeadLetters', 'requeue-dead-letters.lua');
 export const releaseMutexScript = script('celeriacReleaseMutex', 'release-mutex.lua');
+export const takeRateTokenScript = script('celeriacTakeRateToken', 'take-rate-token.lua');
 
 /** Defines every script on `client`, so pipelines created from it can run them. */
 export function defineTransportScripts(client: RedisClient): void {
-  for (const s of [popAndHoldScript, ackHeldScript, releaseHeldScript, requeueDeadLetterScript, releaseMutexScript]) {
+  for (const s of [popAndHoldScript, ackHeldScript, releaseHeldScript, requeueDeadLetterScript, releaseMutexScript, takeRateTokenScript]) {
     s.define(client);
   }
 }

@@ -81,7 +81,7 @@ import { countQueueLists, purgeQueueLists } from './queue-lists.js';
 import { RedisConsumer, type RedisConsumerHost } from './redis-consumer.js';
 import type { FanoutSubscription } from './redis-fanout.js';
 import { RedisPublisher } from './redis-publisher.js';
-import { defineTransportScripts } from './redis-scripts.js';
+import { defineTransportScripts, takeRateTokenScript } from './redis-scripts.js';
 import { openRedisClient, RedisSession } from './redis-session.js';
 import {
   redisTransportDefaults,
@@ -436,6 +436,17 @@ export class RedisTransport implements Transport {
       throw redisFailure('TRANSPORT_ERROR', 'redis transport: requeueing dead letters', error);
     }
   }
+  /** One token for all workers of this Redis, on the server's clock (`take-rate-token.lua`). */
+  async takeRateToken(key: string, intervalMs: number): Promise<number> {
+    const open = this.#started('take a rate-limit token');
+    try {
+      const reply = await takeRateTokenScript.run(open.client, [this.layout.rateToken(key)], [Math.max(1, Math.round(intervalMs))]);
+      return Number(reply);
+    } catch (error) {
+      throw redisFailure('TRANSPORT_ERROR', `redis transport: rate-limit token '${key}'`, error);
+    }
+  }
+
 
   #started(operation: string): RedisSession {
     if (this.#open === undefined || this.#stopping !== undefined) throw transportClosedError(operation);
