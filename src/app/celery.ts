@@ -23,6 +23,7 @@ import { AppCanvas } from './app-canvas.js';
 import { registerBuiltinTasks } from './builtin-tasks.js';
 import type { ApplyOptions } from './apply-options.js';
 import { AsyncResult } from './async-result.js';
+import { EagerApplier } from './eager-runner.js';
 import { Config, type SettingsInput } from './config/config.js';
 import type { ConfigNotice } from './config/config-notice.js';
 import { setupAppLogging, type LoggingSetupOptions } from './logging-setup.js';
@@ -52,7 +53,11 @@ export class Celery {
   readonly conf: Config;
   /** Registered tasks by name. */
   readonly tasks = new Map<string, RegisteredTask>();
-  readonly clock: Clock;
+  /**
+   * The time source. Replaceable only before the app first connects (the testing kit's
+   * `TestWorker.start` sets a virtual clock); components read it when they are created.
+   */
+  clock: Clock;
   /** Random source of retry jitter. */
   readonly random: () => number;
   /** The app's logger; `setupLogging()` replaces it. */
@@ -69,6 +74,7 @@ export class Celery {
   readonly canvas: AppCanvas = new AppCanvas(this);
 
   private transportPromise: Promise<Transport> | undefined;
+  private readonly eager = new EagerApplier(this);
   private backendPromise: Promise<ResultBackend | null> | undefined;
   private producerInstance: Producer | undefined;
   private routingInstance: TaskRouting | undefined;
@@ -190,6 +196,28 @@ export class Celery {
     return new Signature<R>({ task: name, args, kwargs, options }, this.canvas);
   }
 
+  /**
+   * Run a registered task now, in this process, as a worker would (Celery's `Task.apply`; what
+   * `applyAsync` does under `task_always_eager`). Retries run again at once; the result is kept
+   * in memory, or in the result backend with `task_store_eager_result`.
+   * @throws NotRegisteredError for a task not registered here.
+   * @throws what the task threw, when `propagate` (default `task_eager_propagates`).
+   */
+  applyEager<R = unknown>(
+    name: string,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: ApplyOptions = {},
+    propagate?: boolean,
+  ): Promise<AsyncResult<R>> {
+    return this.eager.apply<R>(name, args, kwargs, options, propagate);
+  }
+
+  /** True once the app has opened its broker or result backend connection. */
+  get connected(): boolean {
+    return this.transportPromise !== undefined || this.backendPromise !== undefined;
+  }
+
   /** A result handle for a task id (Celery's `app.AsyncResult(id)`). */
   asyncResult<R = unknown>(id: string): AsyncResult<R> {
     return new AsyncResult<R>(id, () => this.backend());
@@ -299,6 +327,7 @@ export class Celery {
     await Promise.all([
       transport?.then((t) => t.stop(), () => undefined),
       backend?.then((b) => b?.stop(), () => undefined),
+      this.eager.stop(),
     ]);
   }
 }

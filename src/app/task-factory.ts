@@ -54,8 +54,9 @@ export function createTask(app: Celery, definition: TaskDefinition): Task<unknow
   const name = definition.name;
   const local = localCaller(app, definition);
 
+  // Celery applies task_always_eager in Task.apply_async (send_task ignores it), and so here.
   const applyAsync = (args: unknown[] = [], kwargs: Record<string, unknown> = {}, applyOptions: ApplyOptions = {}) =>
-    app.sendTask(name, args, kwargs, applyOptions);
+    app.conf.taskAlwaysEager ? app.applyEager(name, args, kwargs, applyOptions) : app.sendTask(name, args, kwargs, applyOptions);
   // A function's own `name` is read-only to assignment; define it so `add.name === 'tasks.add'`.
   Object.defineProperty(local, 'name', { value: name });
   // The effective options (annotations included), read when asked.
@@ -63,6 +64,8 @@ export function createTask(app: Celery, definition: TaskDefinition): Task<unknow
   return Object.assign(local, {
     delay: (...args: unknown[]) => applyAsync(args),
     applyAsync,
+    apply: (args: unknown[] = [], kwargs: Record<string, unknown> = {}, applyOptions: ApplyOptions = {}) =>
+      app.applyEager(name, args, kwargs, applyOptions),
     ...taskSignatures(app.canvas, name),
   }) as Task<unknown[], unknown>;
 }

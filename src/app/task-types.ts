@@ -291,6 +291,13 @@ export interface TaskSender<A extends unknown[], R> extends TaskSignatures<A, R>
 export type Task<A extends unknown[], R> = ((...args: A) => R) &
   TaskSender<A, Awaited<R>> & {
     readonly options: Readonly<TaskOptions>;
+    /**
+     * Run it now in this process as a worker would — handlers, signals, retries run again at
+     * once — and get a result handle (Celery's `Task.apply`; `applyAsync` does this under
+     * `task_always_eager`).
+     * @throws what the task threw, with `task_eager_propagates`.
+     */
+    apply(args?: Partial<A>, kwargs?: Record<string, unknown>, options?: ApplyOptions): Promise<AsyncResult<Awaited<R>>>;
   };
 
 /** A typed stub for a task implemented elsewhere (another service, another language). */

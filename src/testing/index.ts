@@ -1,2 +1,3 @@
-/** Test helpers for celeriac users: a virtual clock (more arrive with the task-semantics issue). */
+/** Test helpers for celeriac users: a virtual clock and an in-process worker on the memory broker. */
 export { FakeClock } from './fake-clock.js';
+export { TestWorker, type TestWorkerOptions } from './test-worker.js';

@@ -112,6 +112,14 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   /** Received but not started (prefetched or ETA-held): given back to the queue on shutdown. */
   private readonly reserved = new Set<Request>();
   private readonly inflight = new Set<Promise<unknown>>();
+
+  /**
+   * True while a received task is running, settling, or due to start now; tasks held for their
+   * ETA or a rate-limit token do not count (the testing kit waits for this before moving time).
+   */
+  get busy(): boolean {
+    return this.inflight.size > 0 || this.reserved.size > this.eta.size + (this.limiter?.waiting ?? 0);
+  }
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopPromise: Promise<void> | undefined;
 

@@ -151,7 +151,7 @@ export const TASK_SETTINGS = {
     old: ['CELERY_STORE_EAGER_RESULT'],
     codec: bool(),
     default: false,
-    implemented: false,
+    implemented: true,
     description: 'Store results of eagerly run tasks in the result backend.',
   }),
   taskProtocol: setting({
