@@ -178,11 +178,15 @@ export class Celery {
     options: ApplyOptions = {},
   ): Promise<AsyncResult<R>> {
     const taskOptions = this.tasks.get(name)?.options;
-    const id = await this.producer().send(name, args, kwargs, options, {
+    const ignoreResult = taskOptions?.ignoreResult ?? this.conf.taskIgnoreResult;
+    const taskId = options.taskId ?? randomUUID();
+    // A backend this process already waits on listens for the result from now on (one less round trip for get()).
+    if (!(options.ignoreResult ?? ignoreResult)) void this.backendPromise?.then((b) => b?.expectResult?.(taskId), () => undefined);
+    const id = await this.producer().send(name, args, kwargs, options.taskId === undefined ? { ...options, taskId } : options, {
       queue: taskOptions?.queue,
       serializer: taskOptions?.serializer,
       compression: taskOptions?.compression,
-      ignoreResult: taskOptions?.ignoreResult ?? this.conf.taskIgnoreResult,
+      ignoreResult,
     });
     return this.asyncResult<R>(id);
   }

@@ -107,6 +107,12 @@ export interface ResultBackend {
    * @throws the signal's reason when aborted.
    */
   waitForReady(taskId: string, options?: WaitOptions): Promise<ResultMeta>;
+  /**
+   * A task whose result may be waited for is being sent (called just before it is published). A
+   * backend with push wake-ups may start listening now, so that a `waitForReady` that follows
+   * finds the result without a round trip. Optional; never throws.
+   */
+  expectResult?(taskId: string): void;
   /** Delete the stored result (Celery's `AsyncResult.forget`). */
   forget(taskId: string): Promise<void>;
   /**

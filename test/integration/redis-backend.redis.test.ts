@@ -345,6 +345,39 @@ describe('redis result backend', { skip: unavailable }, () => {
     await untilSubscribers(raw, `celery-task-meta-${garbled}`, 0);
   });
 
+  test('a result expected at send time is waited for with no command after waitForReady', CASE, async (t) => {
+    const prefix = prefixed();
+    const backend = await open(t, { globalKeyprefix: prefix });
+    const writer = await open(t, { globalKeyprefix: prefix });
+    // Published after the subscription: kept until someone waits.
+    const published = randomUUID();
+    backend.expectResult(published);
+    await untilSubscribers(raw, backend.keys.task(published), 1);
+    await writer.storeResult(meta(published, 'SUCCESS', 'published'));
+    // Stored before the subscription, without a PUBLISH: the read after subscribing finds it.
+    const stored = randomUUID();
+    await raw.set(backend.keys.task(stored), encodeResultMeta(meta(stored, 'SUCCESS', 'stored')), 'EX', 60);
+    backend.expectResult(stored);
+    await untilSubscribers(raw, backend.keys.task(stored), 1);
+    await log.sync(raw);
+    const before = log.commands.length;
+    // Expected and waited for in the same turn: the ordinary path.
+    const sameTurn = randomUUID();
+    backend.expectResult(sameTurn);
+    const waitingSameTurn = backend.waitForReady(sameTurn, { timeoutMs: 10_000 });
+    await writer.storeResult(meta(sameTurn, 'SUCCESS', 'same turn'));
+
+    assert.equal((await backend.waitForReady(published, { timeoutMs: 10_000 })).result, 'published');
+    assert.equal((await backend.waitForReady(stored, { timeoutMs: 10_000 })).result, 'stored');
+    assert.equal((await waitingSameTurn).result, 'same turn');
+    for (const id of [published, stored, sameTurn]) await untilSubscribers(raw, backend.keys.task(id), 0);
+    await log.sync(raw);
+    const after = log.commands
+      .slice(before)
+      .filter((args) => args[0]!.toLowerCase() !== 'pubsub' && args.some((a) => a.includes(published) || a.includes(stored)));
+    assert.deepEqual([...new Set(after.map((args) => args[0]!.toLowerCase()))], ['unsubscribe'], 'only UNSUBSCRIBE once waited for');
+  });
+
   test('1,000 waiters arriving together cost one SUBSCRIBE and one MGET, and all wake', CASE, async (t) => {
     const prefix = prefixed();
     const backend = await open(t, { globalKeyprefix: prefix });

@@ -213,6 +213,12 @@ export class RedisBackend implements ResultBackend {
     }
   }
 
+  /** Subscribes to the task's channel now, so a later waitForReady needs no round trip. */
+  expectResult(taskId: string): void {
+    if (this.phase === 'stopped') return;
+    this.open().subscriber.expect(taskId, this.clock.now());
+  }
+
   async forget(taskId: string): Promise<void> {
     const session = this.open();
     // A queued write must not bring the result back after the DEL.
@@ -286,6 +292,8 @@ export class RedisBackend implements ResultBackend {
         const error = redisFailure('BACKEND_ERROR', 'redis result backend: watching for results', cause);
         for (const taskId of taskIds) waiters.fail(taskId, error);
       },
+      now: () => this.clock.now(),
+      setTimer: (fn, delayMs) => this.clock.setTimer(fn, delayMs),
     });
     let close!: (error: Error) => void;
     const closed = new Promise<never>((_resolve, reject) => (close = reject));
