@@ -105,6 +105,7 @@ export class HeldDeliveries implements RedisSettler {
         decoded.redelivered,
         info.exchange,
         info.exchange === '' && info.routingKey === '' ? entry.queue : info.routingKey,
+        entry.holding,
       );
       consumer.qos.unacked++;
       this.#held.set(entry.tag, delivery);
@@ -124,10 +125,12 @@ export class HeldDeliveries implements RedisSettler {
     }
     delivery.settled = true;
     this.#held.delete(delivery.deliveryTag);
+    const { writes } = open;
+    const tag = delivery.deliveryTag;
     const consumer = delivery.consumer;
     if (outcome === SettleOutcome.Requeue) {
       // The slot frees once the message is back: the next fetch must find it ahead of newer ones.
-      const done = open.writes.release(delivery.deliveryTag, requeueText(delivery), delivery.listKey);
+      const done = this.#afterHold(delivery, () => writes.release(tag, requeueText(delivery), delivery.listKey));
       const free = (): void => {
         consumer.qos.unacked--;
         consumer.slotFreed();
@@ -139,12 +142,29 @@ export class HeldDeliveries implements RedisSettler {
     let done: Promise<void>;
     if (outcome === SettleOutcome.DeadLetter) {
       const record = deadLetterRecord(delivery.payload, delivery.queue, why ?? '', this.options.clock.now());
-      done = open.writes.release(delivery.deliveryTag, record, this.options.layout.deadLetters);
+      done = this.#afterHold(delivery, () => writes.release(tag, record, this.options.layout.deadLetters));
     } else {
-      done = open.writes.ack(delivery.deliveryTag);
+      done = this.#afterHold(delivery, () => writes.ack(tag));
     }
     consumer.slotFreed();
     return done;
+  }
+
+  /** Settles whose delivery's hold was still on its way; stop() waits for them. */
+  readonly #deferred = new Set<Promise<unknown>>();
+
+  /** Sends a settle now, or once the delivery's hold is recorded (it must not arrive first). */
+  #afterHold(delivery: RedisDelivery, send: () => Promise<void>): Promise<void> {
+    const holding = delivery.holding;
+    if (holding === undefined) return send();
+    const handed: Promise<unknown> = holding.then(() => this.#deferred.delete(handed));
+    this.#deferred.add(handed);
+    return handed.then(send);
+  }
+
+  /** Resolves when every settle deferred behind a hold has been handed to the write batcher. */
+  async deferredSettled(): Promise<void> {
+    while (this.#deferred.size > 0) await Promise.all(this.#deferred);
   }
 
   /**

@@ -8,7 +8,9 @@
  *   atomically with the pop;
  * - when none are ready, `BRPOP <kombu's keys> <timeout>` waits, and the message it returns is held
  *   by the next `pop-and-hold.lua` call, together with whatever else became ready. (Only this path
- *   keeps kombu's window between pop and hold, for the one message BRPOP returns.)
+ *   keeps kombu's window between pop and hold, for the one message BRPOP returns.) That message is
+ *   handed out at once, while the hold is on its way — an idle worker starts it one round trip
+ *   sooner — and its settling waits for the hold, so an ack never reaches Redis before it.
  *
  * So a busy consumer makes one round trip per batch, an idle one blocks without polling. The
  * BRPOP timeout is the connection's liveness tick: a reply (at worst nil) arrives every timeout,
@@ -30,6 +32,11 @@ export interface PoppedMessage {
   payload: string;
   /** kombu's delivery tag; '' when the text is not JSON and was not held. */
   tag: string;
+  /**
+   * Set when the message is handed out before it is held (the one BRPOP returned): settles once
+   * `pop-and-hold.lua` has recorded it, or failed to. Its ack must not reach Redis before that.
+   */
+  holding?: Promise<void>;
 }
 
 /** What the consumer needs from its transport. */
@@ -178,8 +185,24 @@ export class RedisConsumer {
             this.host.putBack(listKey, payload);
             break;
           }
-          this.#rotate(this.host.layout.queueOfList(listKey.slice(this.host.layout.prefix.length)));
+          const queue = this.host.layout.queueOfList(listKey.slice(this.host.layout.prefix.length));
+          this.#rotate(queue);
           taken = { listKey, payload };
+          const tag = quickDeliveryTag(payload);
+          if (tag !== undefined) {
+            let held!: () => void;
+            const holding = new Promise<void>((resolve) => (held = resolve));
+            this.host.deliver(this, [{ listKey, queue, payload, tag, holding }]);
+            const early = taken;
+            taken = undefined; // delivered: never put back, nor held again after a failure
+            try {
+              const popped = await this.#popAndHold(Math.max(1, this.#batchSize(qos.freeSlots) + 1), early);
+              this.host.deliver(this, popped.slice(1));
+            } finally {
+              held();
+            }
+            continue;
+          }
         }
         const popped = await this.#popAndHold(Math.max(1, this.#batchSize(qos.freeSlots)), taken);
         taken = undefined;
@@ -229,4 +252,20 @@ export class RedisConsumer {
     for (let i = taken === undefined ? 0 : 1; i < popped.length; i++) this.#rotate(popped[i]!.queue);
     return popped;
   }
+}
+
+const TAG_KEY = '"delivery_tag":';
+
+/**
+ * The delivery tag `pop-and-hold.lua` will record for `payload`, found as its fast path finds it
+ * (the tag kombu and celeriac write last, unescaped); undefined when that path would not find it.
+ */
+function quickDeliveryTag(payload: string): string | undefined {
+  const at = payload.indexOf(TAG_KEY, Math.max(0, payload.length - 128));
+  if (at === -1) return undefined;
+  const open = payload.indexOf('"', at + TAG_KEY.length);
+  if (open === -1 || open - at > 16) return undefined;
+  const close = payload.indexOf('"', open + 1);
+  if (close <= open + 1 || payload.includes('\\', open + 1)) return undefined;
+  return payload.slice(open + 1, close);
 }

@@ -28,6 +28,8 @@ export class RedisDelivery implements Delivery {
     readonly redelivered: boolean,
     readonly exchange: string,
     readonly routingKey: string,
+    /** Settles once the message is held in Redis (it was handed out before); see PoppedMessage. */
+    readonly holding: Promise<void> | undefined = undefined,
   ) {}
 
   ack(): Promise<void> {

@@ -225,6 +225,7 @@ export class RedisTransport implements Transport {
     try {
       await Promise.all(consumers.map((c) => this.#stopConsumer(c)));
       await restoreStopped;
+      await this.#held.deferredSettled();
       await open.writes.flush();
       await this.#held.giveBackAll(open.client);
       await open.renewer.unregister(open.client);
