@@ -2,6 +2,7 @@
 // exchanges, task_routes choosing routing keys, workers consuming by -Q, and
 // task_create_missing_queues off.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,10 +69,15 @@ for (const [name, broker] of brokers) {
       try {
         await mathWorker.start();
         await defaultWorker.start();
-        const mul = await app.sendTask('tasks.mul', [2, 3]);
-        assert.equal(await ranBy([mathWorker, defaultWorker], mul.id), 'math@test');
-        const add = await app.sendTask('tasks.add', [2, 3]);
-        assert.equal(await ranBy([mathWorker, defaultWorker], add.id), 'default@test');
+        // Listening before sending: a worker in this process may finish before sendTask returns.
+        const mul = randomUUID();
+        const mulRanBy = ranBy([mathWorker, defaultWorker], mul);
+        await app.sendTask('tasks.mul', [2, 3], {}, { taskId: mul });
+        assert.equal(await mulRanBy, 'math@test');
+        const add = randomUUID();
+        const addRanBy = ranBy([mathWorker, defaultWorker], add);
+        await app.sendTask('tasks.add', [2, 3], {}, { taskId: add });
+        assert.equal(await addRanBy, 'default@test');
       } finally {
         await mathWorker.stop();
         await defaultWorker.stop();
@@ -103,9 +109,11 @@ for (const [name, broker] of brokers) {
       try {
         await a.start();
         await b.start();
-        const sent = await appA.sendTask('tasks.refresh');
+        const sent = randomUUID();
         // One memory transport per app: appB's broker is its own, so only `a` gets it there.
-        await Promise.all(name === 'memory' ? [ranBy([a], sent.id)] : [ranBy([a], sent.id), ranBy([b], sent.id)]);
+        const ran = Promise.all(name === 'memory' ? [ranBy([a], sent)] : [ranBy([a], sent), ranBy([b], sent)]);
+        await appA.sendTask('tasks.refresh', [], {}, { taskId: sent });
+        await ran;
         assert.ok(seen.includes('a'));
       } finally {
         await a.stop();
