@@ -353,6 +353,20 @@ describe('redis transport', { skip: unavailable }, () => {
     assert.equal(await raw.exists(`${prefix}celeriac.consumer.gone-here`), 0);
   });
 
+  test("unacked_mutex held by a dead celeriac consumer is freed; a live one's and Python's are respected", CASE, async () => {
+    const now = Date.now() / 1000;
+    await raw.hset(`${prefix}celeriac.consumers`, 'died-in-a-pass', String(now), 'busy', String(now));
+    await raw.set(`${prefix}celeriac.consumer.busy`, String(now), 'PX', 60_000);
+    const t = await started();
+    await raw.set(`${prefix}unacked_mutex`, 'celeriac:busy:token', 'PX', 300_000);
+    assert.equal((await t.restoreUnacked()).ran, false, 'a live holder keeps the lock');
+    await raw.set(`${prefix}unacked_mutex`, 'a-python-uuid', 'PX', 300_000);
+    assert.equal((await t.restoreUnacked()).ran, false, "kombu's lock is kept until it expires");
+    await raw.set(`${prefix}unacked_mutex`, 'celeriac:died-in-a-pass:token', 'PX', 300_000);
+    assert.equal((await t.restoreUnacked()).ran, true, "a dead holder's lock is freed");
+    assert.equal(await raw.exists(`${prefix}unacked_mutex`), 0, 'and released after the pass');
+  });
+
   test("a dead consumer's message that a Python worker restored and took meanwhile is left alone", CASE, async () => {
     const long = Date.now() / 1000 - 3_600;
     await raw.hset(`${prefix}celeriac.consumers`, 'died-long-ago', String(long));

@@ -88,8 +88,12 @@ export class UnackedRestorer {
   /** One pass (module comment). Redis errors propagate; the mutex is released in any case. */
   async run(client: RedisClient): Promise<RestoreOutcome> {
     const { layout, clock, unackedMutexExpireMs } = this.options;
-    const token = randomUUID();
-    const locked = await client.set(layout.unackedMutex, token, 'PX', Math.ceil(unackedMutexExpireMs), 'NX');
+    // The holder's id in the token lets others free the lock of a consumer that died holding it
+    // (kombu's token is a bare uuid and its lock lives until unacked_mutex_expire, 5 minutes).
+    const token = `celeriac:${this.options.selfId}:${randomUUID()}`;
+    const lock = (): Promise<string | null> => client.set(layout.unackedMutex, token, 'PX', Math.ceil(unackedMutexExpireMs), 'NX');
+    let locked = await lock();
+    if (locked !== 'OK' && (await this.#freeDeadHoldersLock(client))) locked = await lock();
     if (locked !== 'OK') return { ran: false, restored: 0, deadLettered: 0 };
     const outcome: RestoreOutcome = { ran: true, restored: 0, deadLettered: 0 };
     try {
@@ -105,6 +109,20 @@ export class UnackedRestorer {
       await releaseMutexScript.run(client, [layout.unackedMutex], [token]);
     }
     return outcome;
+  }
+
+  /** Deletes `unacked_mutex` when a registered celeriac consumer that is dead holds it. */
+  async #freeDeadHoldersLock(client: RedisClient): Promise<boolean> {
+    const { layout, selfId } = this.options;
+    const holder = await client.get(layout.unackedMutex);
+    const id = holder === null ? undefined : /^celeriac:([^:]+):/.exec(holder)?.[1];
+    if (holder === null || id === undefined || id === selfId) return false;
+    const [registered, process] = await Promise.all([client.hexists(layout.consumers, id), client.hget(layout.consumerProcesses, id)]);
+    if (registered === 0) return false;
+    const dead = await this.#deadConsumers(client, [id], process === null ? {} : { [id]: process });
+    if (dead.size === 0) return false;
+    this.options.logger.warn(`redis transport: freeing unacked_mutex, held by consumer ${id}, which is dead`);
+    return Number(await releaseMutexScript.run(client, [layout.unackedMutex], [holder])) === 1;
   }
 
   async #restoreDeadConsumers(client: RedisClient, outcome: RestoreOutcome): Promise<void> {
