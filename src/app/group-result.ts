@@ -56,12 +56,14 @@ export class GroupResult<R = unknown> {
    */
   async get(options: GetOptions = {}): Promise<R[]> {
     const timeoutMs = options.timeoutMs ?? options.timeout;
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    // Every member is waited for at once (one backend round of subscriptions, not one per
+    // member), then read in group order, so the first failure in that order is the one thrown.
+    const waits = this.results.map((member) => member.get({ ...options, timeoutMs, timeout: undefined }));
+    for (const wait of waits) wait.catch(() => undefined); // read below, in order
     const values: unknown[] = [];
-    for (const member of this.results) {
-      const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
+    for (const wait of waits) {
       try {
-        values.push(await member.get({ ...options, timeoutMs: left, timeout: undefined }));
+        values.push(await wait);
       } catch (error) {
         if (error instanceof ResultTimeoutError && timeoutMs !== undefined) throw new ResultTimeoutError(this.id, timeoutMs);
         throw error;
