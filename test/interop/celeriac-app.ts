@@ -98,3 +98,25 @@ export const record = app.task({ name: 'tasks.record', params: ['token'] }, (tok
   appendFileSync(process.env.INTEROP_RECORD_FILE!, `${token} celeriac ${process.pid}\n`);
   return token;
 });
+
+/** A synchronous loop that never ends: only a hard time limit (a killed thread or child) stops it. */
+export const spin = app.task('tasks.spin', () => {
+  for (;;) {
+    // spin
+  }
+});
+
+/**
+ * Sleeps up to `seconds` but gives up when its signal aborts, rethrowing the reason — the soft
+ * time limit arrives as SoftTimeLimitExceeded, as it does inside Python's `time.sleep`.
+ */
+export const politeSleep = app.task({ name: 'tasks.polite_sleep', bind: true, params: ['seconds'] }, async (ctx: TaskContext, seconds: number) => {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, seconds * 1000);
+    ctx.signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(ctx.signal.reason as Error);
+    });
+  });
+  return seconds;
+});

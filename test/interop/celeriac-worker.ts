@@ -8,6 +8,8 @@ export interface CeleriacWorkerOptions {
   env: Record<string, string>;
   /** `-c`, default 4. */
   concurrency?: number;
+  /** `-P`, default the app's (`async`). */
+  pool?: 'async' | 'threads' | 'processes';
   /** `-n`, default `ts@%h`. */
   nodename?: string;
   prefetchMultiplier?: number;
@@ -31,6 +33,7 @@ export async function startCeleriacWorker(options: CeleriacWorkerOptions): Promi
     '-l', 'info',
   ];
   if (options.prefetchMultiplier !== undefined) args.push('--prefetch-multiplier', String(options.prefetchMultiplier));
+  if (options.pool !== undefined) args.push('-P', options.pool);
   if (options.logFile !== undefined) args.push('-f', options.logFile);
   const timeoutMs = options.readyTimeoutMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;

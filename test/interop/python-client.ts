@@ -22,6 +22,9 @@ export interface PythonSendOptions {
   serializer?: string;
   /** `zlib`, `gzip`, `bzip2`... */
   compression?: string;
+  /** Hard / soft time limit, seconds (the `timelimit` header). */
+  time_limit?: number;
+  soft_time_limit?: number;
 }
 
 export interface PythonSendSpec {

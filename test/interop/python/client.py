@@ -28,7 +28,7 @@ from celery.result import ResultSet
 from interop_tasks import app
 
 SEND_OPTIONS = ('countdown', 'eta', 'expires', 'priority', 'queue', 'routing_key', 'exchange',
-                'headers', 'task_id', 'serializer', 'compression')
+                'headers', 'task_id', 'serializer', 'compression', 'time_limit', 'soft_time_limit')
 
 
 def _parse_time(value):

@@ -104,3 +104,17 @@ def record(token):
     with open(os.environ['INTEROP_RECORD_FILE'], 'a', encoding='utf-8') as f:
         f.write(f'{token} python {os.getpid()}\n')
     return token
+
+
+@app.task(name='tasks.spin')
+def spin():
+    """Never returns: only a hard time limit (the prefork child killed) stops it."""
+    while True:
+        pass
+
+
+@app.task(name='tasks.polite_sleep')
+def polite_sleep(seconds):
+    """Sleeps; a soft time limit raises SoftTimeLimitExceeded inside time.sleep."""
+    time.sleep(seconds)
+    return seconds
