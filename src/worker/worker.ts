@@ -57,7 +57,7 @@ export interface WorkerOptions {
   /** Grow the pool up to `max` slots while tasks wait and shrink it back to `min` when idle (`--autoscale max,min`). */
   autoscale?: { max: number; min: number };
   /** Logging the pool threads and children set up (`-l`, `--logfile`); default: the app's own. */
-  childLogging?: { loglevel: string; logfile?: string };
+  childLogging?: { loglevel: string; logfile?: string; format?: 'celery' | 'json' };
   logger?: Logger;
 }
 

@@ -14,6 +14,7 @@ interface WorkerCliOptions extends PoolCliOptions {
   hostname?: string;
   loglevel: string;
   logfile?: string;
+  logFormat?: string;
   prefetchMultiplier?: string;
 }
 
@@ -26,6 +27,7 @@ export function registerWorker(program: Command): void {
     .option('-n, --hostname <name>', 'node name; %h host, %n short host, %d domain (default: celery@%h)')
     .option('-l, --loglevel <level>', 'debug, info, warning, error, critical', 'warning')
     .option('-f, --logfile <path>', 'write the log to this file')
+    .option('--log-format <format>', "'celery' (Celery's lines) or 'json' (one JSON object a line); default: celery in a terminal or a file, else json")
     .option('--prefetch-multiplier <n>', 'prefetch = concurrency × this (default: worker_prefetch_multiplier)');
   addPoolOptions(worker)
     .action(async (options: WorkerCliOptions, command: Command) => {
@@ -39,10 +41,14 @@ export function registerWorker(program: Command): void {
       } catch (err) {
         throw new UsageError(`--loglevel: ${(err as Error).message}`);
       }
+      const format = options.logFormat;
+      if (format !== undefined && format !== 'celery' && format !== 'json') {
+        throw new UsageError(`--log-format must be 'celery' or 'json', got '${format}'`);
+      }
       const app = await appFromOptions(command);
       const pool = poolOptionsFrom(options, app, bootstrapFromOptions(command));
       // Through the app, so setup_logging / after_setup_logger signal handlers take part.
-      const logger = app.setupLogging({ loglevel: options.loglevel, logfile: options.logfile });
+      const logger = app.setupLogging({ loglevel: options.loglevel, logfile: options.logfile, format });
       const worker = new Worker(app, {
         queues: options.queues?.split(',').map((q) => q.trim()).filter(Boolean),
         concurrency,
@@ -50,7 +56,7 @@ export function registerWorker(program: Command): void {
         hostname: options.hostname,
         logger,
         ...pool,
-        childLogging: { loglevel: options.loglevel, logfile: options.logfile },
+        childLogging: { loglevel: options.loglevel, logfile: options.logfile, format },
       });
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals): void => {

@@ -15,7 +15,7 @@ export interface ExecutorInit {
   queues: string[];
   concurrency: number;
   /** Logging as the worker set it up (`-l`, `--logfile`); null: the app's own. */
-  logging: { loglevel: string; logfile?: string } | null;
+  logging: { loglevel: string; logfile?: string; format?: 'celery' | 'json' } | null;
 }
 
 export type ToExecutor =
