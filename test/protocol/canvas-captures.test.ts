@@ -7,11 +7,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { Celery, chain, chord, group, signatureFromDict, type AnySignature } from 'celeriac';
+import { Celery, GroupResult, chain, chord, group, signatureFromDict, type AnySignature } from 'celeriac';
 import type { Publisher } from '../../src/canvas/canvas-app.js';
 import { applySignature } from '../../src/canvas/canvas-planner.js';
 import type { SignatureOptions } from '../../src/canvas/signature.js';
 import { taskEmbed } from '../../src/canvas/task-embed.js';
+import { decodeSavedGroup, encodeSavedGroup } from '../../src/backends/saved-group.js';
+import { encodeJson } from '../../src/protocol/celery-json.js';
 import { silentLogger } from '../../src/internal/logger.js';
 
 function fixture<T>(name: string): T {
@@ -81,12 +83,20 @@ function capturedMessages(name: string): CapturedMessage[] {
   return Object.values(capture.decoded_messages).flat().reverse();
 }
 
+/** The bodies of an AMQP capture's published messages. */
+function amqpBodies(name: string): CapturedMessage['body'][] {
+  return fixture<{ published: Array<{ decoded_body: CapturedMessage['body'] }> }>(name).published.map((p) => p.decoded_body);
+}
+
 describe('signatures inside captured messages round-trip', () => {
-  for (const name of [...MESSAGE_CAPTURES, 'backend-chord']) {
-    if (name === 'backend-chord') continue;
+  const bodies: Array<[string, CapturedMessage['body'][]]> = [
+    ...MESSAGE_CAPTURES.map((name): [string, CapturedMessage['body'][]] => [name, capturedMessages(name).map((m) => m.body)]),
+    ...['amqp-chain', 'amqp-link', 'amqp-group'].map((name): [string, CapturedMessage['body'][]] => [name, amqpBodies(name)]),
+  ];
+  for (const [name, list] of bodies) {
     test(name, () => {
-      for (const message of capturedMessages(name)) {
-        const embed = message.body[2];
+      for (const body of list) {
+        const embed = body[2];
         for (const key of ['callbacks', 'errbacks', 'chain'] as const) {
           const list = embed[key] as unknown[] | null;
           if (list === null) continue;
@@ -160,4 +170,51 @@ describe('celeriac sends what Python sends for the captured workflows', () => {
       assert.deepEqual(normalizeIds(sortByIndex(ours)), normalizeIds(sortByIndex(theirs)));
     });
   }
+});
+
+describe('backend captures of canvas results', () => {
+  test('backend-group: a saved group restores to the captured ids, and celeriac saves the same value', async () => {
+    const capture = fixture<{ group_id: string; task_ids: string[]; stored_group: { raw: string } }>('backend-group');
+    const saved = new Map<string, unknown>();
+    const backend = {
+      restoreGroup: async (id: string) => decodeSavedGroup(id, saved.get(id) as string),
+      saveGroup: async (id: string, tuple: unknown) => void saved.set(id, encodeSavedGroup(tuple)),
+    };
+    saved.set(capture.group_id, capture.stored_group.raw);
+    const restored = await GroupResult.restore(capture.group_id, { backend: async () => backend as never });
+    assert.ok(restored);
+    assert.deepEqual(
+      restored.results.map((r) => r.id),
+      capture.task_ids,
+    );
+    await restored.save();
+    assert.deepEqual(JSON.parse(saved.get(capture.group_id) as string), JSON.parse(capture.stored_group.raw));
+  });
+
+  test('backend-chord: the .j members are [1, task_id, state, result]; the body got the values in order', () => {
+    const capture = fixture<{
+      worker_commands: Array<{ args: string[]; decoded_member?: unknown[] }>;
+      callback_message: Array<{ decoded_payload: { body: CapturedMessage['body'] } }>;
+    }>('backend-chord');
+    const members = capture.worker_commands
+      .filter((c) => c.args[0] === 'ZADD')
+      .map((c): [number, unknown[]] => [Number(c.args[2]), JSON.parse(c.args[3]!) as unknown[]]);
+    for (const [score, member] of members) {
+      assert.equal(member.length, 4);
+      assert.equal(member[0], 1);
+      assert.equal(member[2], 'SUCCESS');
+      // What celeriac writes for the same part is the same JSON value.
+      assert.deepEqual(JSON.parse(encodeJson([1, member[1], 'SUCCESS', member[3]])), member);
+      assert.equal(typeof score, 'number');
+    }
+    const values = members.sort((a, b) => a[0] - b[0]).map(([, member]) => member[3]);
+    assert.deepEqual(capture.callback_message[0]!.decoded_payload.body[0], [values]);
+  });
+
+  test('backend-children: a step stores the next as [[id, null], null], the shape of AsyncResult.asTuple', () => {
+    const capture = fixture<{ stored_chain: Array<{ decoded: { children: unknown[]; task_id: string } }> }>('backend-children');
+    const [first, second] = capture.stored_chain;
+    const child = app.asyncResult(second!.decoded.task_id);
+    assert.deepEqual(first!.decoded.children, [child.asTuple()]);
+  });
 });
