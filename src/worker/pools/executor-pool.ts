@@ -39,6 +39,8 @@ export class ExecutorPool extends SlotPool {
   readonly kind: 'threads' | 'processes';
   private readonly what: string;
   private readonly idle: Executor[] = [];
+  /** Asked to stop or killed, not yet exited: not counted as the pool's executors any more. */
+  private readonly retiring = new Set<Executor>();
   private readonly all = new Set<Executor>();
   private startPromise: Promise<void> | undefined;
   private stopped = false;
@@ -70,7 +72,7 @@ export class ExecutorPool extends SlotPool {
 
   resize(concurrency: number): void {
     this.gate.resize(concurrency);
-    while (this.all.size > concurrency && this.idle.length > 0) void this.idle.pop()!.stop(STOP_GRACE_MS);
+    while (this.live > concurrency && this.idle.length > 0) void this.retire(this.idle.pop()!);
   }
 
   /** Start one executor and wait until it has loaded the app. */
@@ -80,6 +82,7 @@ export class ExecutorPool extends SlotPool {
     this.stats.spawned++;
     void executor.exited.then(() => {
       this.all.delete(executor);
+      this.retiring.delete(executor);
       const at = this.idle.indexOf(executor);
       if (at !== -1) this.idle.splice(at, 1);
     });
@@ -92,6 +95,17 @@ export class ExecutorPool extends SlotPool {
     return executor;
   }
 
+  /** Executors that will take calls: started or starting, not retiring. */
+  private get live(): number {
+    return this.all.size - this.retiring.size;
+  }
+
+  /** Stop it (`kill`: at once) and stop counting it. */
+  private retire(executor: Executor, kill = false): Promise<string> {
+    this.retiring.add(executor);
+    return kill ? executor.kill() : executor.stop(STOP_GRACE_MS);
+  }
+
   private acquire(): Promise<Executor> {
     const idle = this.idle.pop();
     return idle ? Promise.resolve(idle) : this.spawn();
@@ -99,7 +113,7 @@ export class ExecutorPool extends SlotPool {
 
   /** Keep one executor per slot warm after one ended, so the next task does not wait for a start. */
   private replenish(): void {
-    if (this.stopped || this.all.size >= this.gate.size) return;
+    if (this.stopped || this.live >= this.gate.size) return;
     this.spawn().then(
       (executor) => this.release(executor, false),
       (err: unknown) => this.o.log.error({ err }, `could not start a replacement ${this.what}`),
@@ -110,8 +124,8 @@ export class ExecutorPool extends SlotPool {
   private release(executor: Executor, recycle: boolean): void {
     if (executor.gone) return;
     if (recycle) this.stats.recycled++;
-    if (recycle || this.stopped || this.all.size > this.gate.size) {
-      void executor.stop(STOP_GRACE_MS).then(() => this.replenish());
+    if (recycle || this.stopped || this.live > this.gate.size) {
+      void this.retire(executor).then(() => this.replenish());
       return;
     }
     this.idle.push(executor);
@@ -145,7 +159,7 @@ export class ExecutorPool extends SlotPool {
       onSoft: (reason) => executor.softLimit(reason.limitSeconds),
       onEnd: () => {
         this.stats.killed++;
-        void executor.kill().then(() => this.replenish());
+        void this.retire(executor, true).then(() => this.replenish());
       },
       start: (w) =>
         void executor.call(call.task.name, call.request()).then(
