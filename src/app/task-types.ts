@@ -136,7 +136,7 @@ export interface TaskOptions extends TaskHooks {
    * Rate limit (Celery's `rate_limit`): `'10/s'`, `'100/m'`, `'1000/h'` or tasks per second,
    * per worker as in Celery — a task that has to wait stays reserved and runs when its token is
    * due, nothing is dropped. `{ limit: '100/m', scope: 'global' }` shares one limit between all
-   * workers of a Redis (or in-process memory) broker; elsewhere it applies per worker.
+   * workers of the broker (Redis; sqlite: the processes sharing the file; memory: the process).
    * Default: `task_default_rate_limit` (none). Settable by `task_annotations` (`rate_limit`).
    */
   rateLimit?: TaskRateLimit | null;

@@ -163,7 +163,8 @@ export interface Transport {
   /**
    * Take the token of a rate limit shared by every worker of this broker (a capacity-1 token
    * bucket named `key`, one token per `intervalMs`). Present only on transports that can share
-   * one (Redis; memory, within the process); workers on others limit each on their own.
+   * one (Redis; sqlite, in the shared file; memory, within the process); workers on others
+   * limit each on their own.
    * @returns 0 when the token was taken, else the ms until it is due (nothing taken).
    */
   takeRateToken?(key: string, intervalMs: number): Promise<number>;

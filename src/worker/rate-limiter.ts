@@ -7,9 +7,9 @@
  * Two scopes:
  * - `worker` (Celery's only one): a capacity-1 token bucket per task name in this worker.
  * - `global`: one token shared by every worker of the broker, taken through the transport's
- *   `takeRateToken` (Redis: a Lua script on the server's clock; memory: shared by the workers of
- *   the process). On a transport without it (sqlite) the limit applies per worker, and the
- *   worker says so once in its log.
+ *   `takeRateToken` (Redis: a Lua script on the server's clock; sqlite: a row in the shared file;
+ *   memory: shared by the workers of the process). On a transport without it the limit applies
+ *   per worker, and the worker says so once in its log.
  */
 import type { Clock } from '../internal/clock.js';
 import type { Logger } from '../internal/logger.js';

@@ -12,6 +12,7 @@
  *   table); `celeriac_transport_meta.bindings_version` bumps on every new binding so other
  *   processes know to reload their routing cache.
  * - `celeriac_consumers`: live transports (pid, hostname, heartbeat) for the lease reaper.
+ * - `celeriac_rate_tokens`: when the next token of each global rate limit is due.
  */
 import { openSqliteDatabase, type SqliteDatabase } from '../../connections/sqlite-database.js';
 import { CeleriacError } from '../../errors.js';
@@ -75,6 +76,11 @@ CREATE TABLE IF NOT EXISTS celeriac_consumers (
   hostname     TEXT    NOT NULL,
   started_at   INTEGER NOT NULL,               -- epoch ms
   heartbeat_at INTEGER NOT NULL                -- epoch ms
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS celeriac_rate_tokens (
+  key         TEXT    PRIMARY KEY,             -- task name of a global rate limit
+  next_due_at INTEGER NOT NULL                 -- epoch ms when its next token is due
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS celeriac_transport_meta (

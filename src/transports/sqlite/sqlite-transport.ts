@@ -43,6 +43,7 @@ import { ConsumerKeepAlive } from '../virtual/consumer-keep-alive.js';
 import { processWarningLogger } from '../virtual/process-warning-logger.js';
 import { QosConsumer } from '../virtual/qos-consumer.js';
 import { BindingStore } from './binding-store.js';
+import { RateTokenStore } from './rate-token-store.js';
 import { ConsumerRegistry } from './consumer-registry.js';
 import { LeaseReaper } from './lease-reaper.js';
 import { toMessageRecord } from './message-record.js';
@@ -66,6 +67,7 @@ interface OpenState {
   watcher: SqliteChangeWatcher;
   turn: TurnTransaction;
   releaseOwn: () => void;
+  rateTokens: RateTokenStore;
 }
 
 /**
@@ -179,6 +181,7 @@ export class SqliteTransport implements Transport {
         }),
         turn: new TurnTransaction(db, { store, bindings, registry, reaper, clock, logger, visibilityTimeoutMs }),
         releaseOwn: () => releaseTx.immediate(),
+        rateTokens: new RateTokenStore(db),
       };
       registry.register();
       this.#open = open;
@@ -318,6 +321,19 @@ export class SqliteTransport implements Transport {
       return open.store.listDeadLetters(options.limit ?? -1);
     } catch (error) {
       throw sqliteFailure('TRANSPORT_ERROR', 'sqlite transport: listing dead letters', error);
+    }
+  }
+
+  /**
+   * One token for every worker process sharing this file (`celeriac_rate_tokens`).
+   * @throws CeleriacError `TRANSPORT_ERROR` when the database fails.
+   */
+  async takeRateToken(key: string, intervalMs: number): Promise<number> {
+    const open = this.#started('take a rate-limit token');
+    try {
+      return open.rateTokens.take(key, intervalMs, this.#options.clock.now());
+    } catch (error) {
+      throw sqliteFailure('TRANSPORT_ERROR', `sqlite transport: rate-limit token '${key}'`, error);
     }
   }
 
