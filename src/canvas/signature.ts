@@ -9,6 +9,7 @@
  * makes a chord, `chain.pipe(task)` after a group upgrades it to one, as Celery's `|`).
  */
 import { CeleriacError } from '../errors.js';
+import { formatKombuDate } from '../protocol/celery-date.js';
 import { SIGNATURE_OPTION_WIRE_NAMES, type SignatureDict, type SignatureOptionName } from '../protocol/signature-dict.js';
 import type { CanvasApp, GroupHandle, TaskHandle } from './canvas-app.js';
 
@@ -482,7 +483,7 @@ function encodeOptions(options: SignatureOptions): Record<string, unknown> {
   for (const [key, value] of Object.entries(options)) {
     if (key === 'extra' || value === undefined) continue;
     const wire = SIGNATURE_OPTION_WIRE_NAMES[key as SignatureOptionName] ?? key;
-    out[wire] = value instanceof Date ? value.toISOString() : encodeNested(value);
+    out[wire] = value instanceof Date ? formatKombuDate(value) : encodeNested(value);
   }
   if (options.extra) Object.assign(out, options.extra);
   return out;

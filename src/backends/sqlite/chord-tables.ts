@@ -52,6 +52,7 @@ export class ChordTables {
   private readonly saveStatement: Database.Statement<[string, string, number | null]>;
   private readonly restoreStatement: Database.Statement<[string, number], string>;
   private readonly forgetStatement: Database.Statement<[string]>;
+  private readonly sweep: Database.Transaction<(nowMs: number) => number>;
 
   constructor(db: Database.Database) {
     db.exec(SCHEMA);
@@ -95,6 +96,23 @@ export class ChordTables {
       .prepare<[string, number], string>('SELECT meta FROM celeriac_groups WHERE group_id = ? AND (expires_at IS NULL OR expires_at > ?)')
       .pluck();
     this.forgetStatement = db.prepare('DELETE FROM celeriac_groups WHERE group_id = ?');
+    // A chord that never completed (its header lost) expires like a result; its parts go with it.
+    const expiredParts = db.prepare<[number]>(
+      'DELETE FROM celeriac_chord_parts WHERE group_id IN (SELECT group_id FROM celeriac_chords WHERE expires_at <= ?)',
+    );
+    const expiredChords = db.prepare<[number]>('DELETE FROM celeriac_chords WHERE expires_at <= ?');
+    const expiredGroups = db.prepare<[number]>('DELETE FROM celeriac_groups WHERE expires_at <= ?');
+    this.sweep = db.transaction(
+      (nowMs: number) => expiredParts.run(nowMs).changes + expiredChords.run(nowMs).changes + expiredGroups.run(nowMs).changes,
+    );
+  }
+
+  /**
+   * Delete expired chords (with their parts) and saved groups.
+   * @returns how many rows were deleted
+   */
+  deleteExpired(nowMs: number): number {
+    return this.sweep.immediate(nowMs);
   }
 
   setSize(groupId: string, size: number, expiresAt: number | null): void {

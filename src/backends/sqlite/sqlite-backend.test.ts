@@ -125,3 +125,21 @@ test('a pending wait holds the process open; the last waiter leaving releases it
   await assert.rejects(first, /gave up/);
   assert.equal(held(), before);
 });
+
+test('sweepExpired also drops a chord that never completed (with its parts) and expired saved groups', async (t) => {
+  const path = tempDb(t);
+  const clock = new ManualClock();
+  const backend = new SqliteBackend({ path, clock, resultExpiresMs: 1_000 });
+  t.after(() => backend.stop());
+  await backend.setChordSize('g1', 2);
+  await backend.chordPartReturn({ groupId: 'g1', taskId: 'a', groupIndex: 0, state: 'SUCCESS', result: 1 });
+  await backend.saveGroup('g2', [['g2', null], []]);
+  clock.advance(1_001);
+  backend.sweepExpired();
+  const db = new Database(path);
+  t.after(() => db.close());
+  for (const table of ['celeriac_chords', 'celeriac_chord_parts', 'celeriac_groups']) {
+    assert.deepEqual(db.prepare(`SELECT count(*) AS n FROM ${table}`).get(), { n: 0 }, table);
+  }
+  assert.deepEqual(await backend.chordPartReturn({ groupId: 'g1', taskId: 'b', groupIndex: 1, state: 'SUCCESS', result: 2 }), { kind: 'closed' });
+});

@@ -282,7 +282,7 @@ export class SqliteBackend implements ResultBackend {
    * @throws CeleriacError `BACKEND_ERROR` when the file cannot be opened or written.
    */
   sweepExpired(): number {
-    const { table } = this.connection();
+    const { table, chords } = this.connection();
     const now = this.clock.now();
     let deleted = 0;
     try {
@@ -291,6 +291,7 @@ export class SqliteBackend implements ResultBackend {
         deleted += n;
         if (n < CLEANUP_CHUNK) break;
       }
+      deleted += chords.deleteExpired(now);
     } catch (error) {
       throw sqliteFailure('BACKEND_ERROR', 'sqlite result backend: deleting expired results', error);
     }
