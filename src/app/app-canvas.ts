@@ -59,7 +59,7 @@ export class AppCanvas implements Publisher, CanvasApp {
     const result: AsyncResult | GroupResult =
       node.kind === 'group'
         ? new GroupResult(node.id, node.results.map((r) => this.handle(r)), source)
-        : new AsyncResult(node.id, source);
+        : new AsyncResult(node.id, source, () => this.app.control);
     if (node.parent !== null) result.parent = this.handle(node.parent);
     return result;
   }

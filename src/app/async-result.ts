@@ -4,7 +4,8 @@
  * promise: `await r.state`, `await r.ready()`, `await r.get({ timeoutMs: 10_000 })`.
  */
 import type { ResultBackend } from '../backends/backend.js';
-import { BackendDisabledError, TaskRevokedError } from '../errors.js';
+import type { Control, RevokeOptions } from '../control/control.js';
+import { BackendDisabledError, CeleriacError, TaskRevokedError } from '../errors.js';
 import { deserializeError } from '../protocol/exception-codec.js';
 import type { ResultMeta, SerializedException } from '../protocol/result-meta.js';
 import { PROPAGATE_STATES, READY_STATES, type TaskState } from '../protocol/task-state.js';
@@ -45,6 +46,8 @@ export class AsyncResult<R = unknown> {
   constructor(
     readonly id: string,
     private readonly backendSource: BackendSource,
+    /** The app's remote control, for {@link revoke}; absent on results not made by an app. */
+    private readonly controlSource?: () => Control,
   ) {}
 
   private async requireBackend(): Promise<ResultBackend> {
@@ -117,6 +120,15 @@ export class AsyncResult<R = unknown> {
   /** Celery's older name for {@link get}. */
   wait(options: GetOptions = {}): Promise<R> {
     return this.get(options);
+  }
+
+  /**
+   * Revoke this task (Celery's `AsyncResult.revoke`): see `app.control.revoke`.
+   * @throws CeleriacError `USAGE` on a result made without an app; `TRANSPORT_ERROR` when the broker fails.
+   */
+  async revoke(options: RevokeOptions = {}): Promise<void> {
+    if (!this.controlSource) throw new CeleriacError('USAGE', 'this AsyncResult has no app to revoke through: use app.asyncResult(id)');
+    await this.controlSource().revoke(this.id, options);
   }
 
   /** Delete the stored result (Celery's `forget`). */

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { createBackend } from '../backends/create-backend.js';
 import type { ResultBackend } from '../backends/backend.js';
+import { Control } from '../control/control.js';
 import { CeleriacError } from '../errors.js';
 import { systemClock, type Clock } from '../internal/clock.js';
 import { createLogger, type Logger } from '../internal/logger.js';
@@ -78,6 +79,7 @@ export class Celery {
   private backendPromise: Promise<ResultBackend | null> | undefined;
   private producerInstance: Producer | undefined;
   private routingInstance: TaskRouting | undefined;
+  private controlInstance: Control | undefined;
 
   /**
    * @param main the app name (Celery's `main`), used in logs.
@@ -224,7 +226,7 @@ export class Celery {
 
   /** A result handle for a task id (Celery's `app.AsyncResult(id)`). */
   asyncResult<R = unknown>(id: string): AsyncResult<R> {
-    return new AsyncResult<R>(id, () => this.backend());
+    return new AsyncResult<R>(id, () => this.backend(), () => this.control);
   }
 
   /** The started broker transport (created from `broker_url` on first use). */
@@ -297,6 +299,17 @@ export class Celery {
     const broker = this.brokerUrl();
     if (broker.startsWith('sqlite:') || broker.startsWith('memory:')) return broker;
     return null;
+  }
+
+  /** Remote control (Celery's `app.control`): `await app.control.revoke(id, { terminate: true })`. */
+  get control(): Control {
+    this.controlInstance ??= new Control({
+      transport: () => this.transport(),
+      namespace: this.conf.controlExchange,
+      clock: this.clock,
+      revokeExpiresMs: this.conf.workerRevokeExpiresMs,
+    });
+    return this.controlInstance;
   }
 
   /** Queues and routes (`task_queues`, `task_routes`, `task_default_*`), built once from the configuration. */

@@ -21,6 +21,7 @@
  *   properties) must not be mutated afterwards, and deliveries must be treated as read-only.
  */
 import type { TransportMessage } from '../protocol/transport-message.js';
+import type { RevocationStore } from './revocation-store.js';
 
 /** Where transports report what they drop or survive (unroutable messages, failed writes). */
 export interface TransportLogger {
@@ -121,6 +122,11 @@ export interface DeadLetter {
 
 export interface Transport {
   readonly capabilities: TransportCapabilities;
+  /**
+   * Revoked task ids kept in the broker (see `revocation-store.ts`); absent on transports that
+   * cannot keep them, where revocations live only in the workers' memory, as in Celery.
+   */
+  readonly revocations?: RevocationStore;
   /** Connect / open storage. Idempotent. */
   start(): Promise<void>;
   /**

@@ -14,6 +14,11 @@ export class Request {
   readonly expiresMs: number | null;
   /** Acked or rejected: the delivery is settled and later ack/reject calls do nothing. */
   private settled = false;
+  /**
+   * Set (to the signal name) when `revoke(..., { terminate })` ended this run: the worker stores
+   * REVOKED (`terminated`) instead of the run's own outcome.
+   */
+  terminatedBy: string | null = null;
 
   constructor(
     readonly message: TaskMessage,

@@ -168,6 +168,8 @@ export class TaskRunner {
       const called = slot.call(this.taskCall(run), { abort, terminate, timeLimitMs: limits.timeLimitMs, softTimeLimitMs: limits.softTimeLimitMs });
       outcome = called instanceof Promise ? await called : called;
     }
+    // Revoked with terminate: the worker stores REVOKED; like a killed Celery child, no handlers run.
+    if (request.terminatedBy !== null) return { state: 'REVOKED', runtimeMs: performance.now() - startedAt };
     retval = outcome.ok ? outcome.value : outcome.error;
     state = outcome.ok ? 'SUCCESS' : 'FAILURE';
     let children: unknown[] | undefined;

@@ -15,7 +15,7 @@ import { QueueRegistry } from '../app/queue-registry.js';
 import type { WorkerInfo } from '../app/signals/signal-payloads.js';
 import { resolveTask } from '../app/task-definition.js';
 import type { ResultBackend } from '../backends/backend.js';
-import { CeleriacError, ContentDisallowedError, DecodeError, NotRegisteredError } from '../errors.js';
+import { CeleriacError, ContentDisallowedError, DecodeError, NotRegisteredError, TaskRevokedError } from '../errors.js';
 import { LazyAbortController } from '../internal/lazy-abort-controller.js';
 import type { Logger } from '../internal/logger.js';
 import { decodeTaskMessage } from '../protocol/task-codec.js';
@@ -29,6 +29,7 @@ import { PoolStoppedError, type Pool, type PoolKind, type PoolStats } from './po
 import { createWorkerPool } from './worker-pool-options.js';
 import { Request } from './request.js';
 import { TaskRunner, type RunOutcome } from './task-runner.js';
+import { WorkerControl } from './worker-control.js';
 
 export interface WorkerOptions {
   /**
@@ -87,6 +88,8 @@ export interface WorkerEvents {
   'task-retried': [taskId: string, retries: number];
   /** A message was dead-lettered (after it is stored). */
   'dead-letter': [reason: string, queue: string];
+  /** A `revoke` command was handled: `ids` are flagged, `terminated` (among them) were running and ended. */
+  revoke: [ids: string[], terminated: string[]];
 }
 
 export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
@@ -99,14 +102,15 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   private readonly pool: Pool;
   private autoscaler: Autoscaler | undefined;
   /**
-   * The per-request controllers of running tasks: aborting one ends that task now (see
+   * The running tasks and their controllers: aborting one ends that task now (see
    * {@link abortTask}). Lazy, so a task nobody aborts costs no AbortSignal.
    */
-  private readonly runningTasks = new Map<string, LazyAbortController>();
+  private readonly runningTasks = new Map<string, { request: Request; controller: LazyAbortController }>();
   private transport: Transport | undefined;
   private backend: ResultBackend | null = null;
   private runner: TaskRunner | undefined;
   private consuming: AbortController | undefined;
+  private control: WorkerControl | undefined;
   private eta: EtaScheduler<Request>;
   private limiter: RateLimiter<Request> | undefined;
   /** Received but not started (prefetched or ETA-held): given back to the queue on shutdown. */
@@ -170,6 +174,16 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     // missing queue's same-named direct exchange), so producers that route by exchange reach it.
     const registry = this.app.routing().queues;
     for (const name of this.queues) await this.transport.declareQueue(QueueRegistry.spec(registry.get(name)));
+    // Remote control before consuming, so revocations are known before the first task arrives.
+    this.control = new WorkerControl({
+      app: this.app,
+      hostname: this.hostname,
+      transport: this.transport,
+      log: this.log,
+      terminate: (taskId, signal) => this.terminateTask(taskId, signal),
+      onRevoked: (ids, terminated) => this.emit('revoke', ids, terminated),
+    });
+    await this.control.start();
     // Threads and children send worker_process_init themselves once they have loaded the app;
     // the async pool runs tasks in this process, so its "process init" is now.
     await this.pool.start();
@@ -205,9 +219,13 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     if (this.log.isLevelEnabled('info')) this.log.info(`Task ${request.displayName}[${request.id}] received`);
     const received = this.app.signals.taskReceived;
     if (received.connected) received.send({ sender: this.hostname, request: request.taskRequest() });
+    if (this.control?.revoked.has(request.id)) {
+      this.track(this.revokeRequest(request, 'revoked'));
+      return;
+    }
     const now = this.app.clock.now();
     if (request.expiresMs !== null && request.expiresMs <= now) {
-      this.track(this.revokeExpired(request));
+      this.track(this.revokeRequest(request, 'expired'));
       return;
     }
     this.reserved.add(request);
@@ -237,11 +255,16 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       this.reserved.delete(request);
       // Expiry is checked again at start: a task may have waited for a slot past its expiry.
       if (request.expiresMs !== null && request.expiresMs <= this.app.clock.now()) {
-        await this.revokeExpired(request);
+        await this.revokeRequest(request, 'expired');
+        return undefined;
+      }
+      // Checked again at start: a task may have been revoked while it waited.
+      if (this.control?.revoked.has(request.id)) {
+        await this.revokeRequest(request, 'revoked');
         return undefined;
       }
       const controller = new LazyAbortController();
-      this.runningTasks.set(request.id, controller);
+      this.runningTasks.set(request.id, { request, controller });
       try {
         return await runner.run(request, task, slot, controller);
       } finally {
@@ -259,6 +282,9 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
             case 'RETRY':
               this.stats.retried++;
               this.emit('task-retried', request.id, request.message.retries + 1);
+              return;
+            case 'REVOKED': // terminated by a revoke: nothing stored yet
+              this.track(this.revokeRequest(request, 'terminated', request.terminatedBy));
               return;
             case 'REJECTED':
               this.stats.rejected++;
@@ -287,9 +313,22 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
    * @returns false when no task with this id is running here.
    */
   abortTask(taskId: string, reason: unknown): boolean {
-    const controller = this.runningTasks.get(taskId);
-    if (!controller) return false;
-    controller.abort(reason);
+    const running = this.runningTasks.get(taskId);
+    if (!running) return false;
+    running.controller.abort(reason);
+    return true;
+  }
+
+  /**
+   * `revoke(..., { terminate })`: end a running task as {@link abortTask} does (its error a
+   * TaskRevokedError), then store REVOKED (`terminated`) and send `taskRevoked`.
+   * @returns false when no task with this id is running here.
+   */
+  terminateTask(taskId: string, signal = 'SIGTERM'): boolean {
+    const running = this.runningTasks.get(taskId);
+    if (!running) return false;
+    running.request.terminatedBy = signal;
+    running.controller.abort(new TaskRevokedError(taskId, 'terminated'));
     return true;
   }
 
@@ -359,17 +398,21 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     if (policy === 'fail') this.emitDone(request.id, 'FAILURE');
   }
 
-  private async revokeExpired(request: Request): Promise<void> {
-    this.log.info(`Task ${request.displayName}[${request.id}] expired: not run`);
+  /**
+   * Celery's `Request._announce_revoked`: store REVOKED with the reason (`expired`, `revoked`
+   * before it ran, or `terminated` while running), ack, send `taskRevoked`.
+   */
+  private async revokeRequest(request: Request, reason: 'expired' | 'revoked' | 'terminated', signum: string | null = null): Promise<void> {
+    this.log.info(`Task ${request.displayName}[${request.id}] ${reason === 'terminated' ? `terminated (${signum})` : `${reason}: not run`}`);
     const runner = this.runner!;
-    const exc = { exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: 'celery.exceptions' };
+    const exc = { exc_type: 'TaskRevokedError', exc_message: [reason], exc_module: 'celery.exceptions' };
     await runner.store(request, runner.meta(request, 'REVOKED', exc, null), this.app.tasks.get(request.name));
     await runner.revokedPart(request, exc);
     this.stats.revoked++;
     await request.ack();
     const revoked = this.app.signals.taskRevoked;
     if (revoked.connected) {
-      revoked.send({ sender: request.name, request: request.taskRequest(), terminated: false, signum: null, expired: true });
+      revoked.send({ sender: request.name, request: request.taskRequest(), terminated: reason === 'terminated', signum, expired: reason === 'expired' });
     }
     this.emitDone(request.id, 'REVOKED');
   }
@@ -391,6 +434,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   private async shutdown(graceful: boolean): Promise<void> {
     this.state = 'stopping';
     this.consuming?.abort();
+    this.control?.stop();
     this.eta.clear();
     this.limiter?.stop();
     this.autoscaler?.stop();

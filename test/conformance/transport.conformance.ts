@@ -447,6 +447,30 @@ export function transportConformance(
       }),
     );
 
+    test('revocations are kept with their expiry, seen by every client, and lapse', CASE, () =>
+      withTransport(async (t, fixture) => {
+        assert.ok(t.revocations, 'the transport keeps revocations');
+        const now = Date.now();
+        await t.revocations.add([
+          { taskId: 'a', expiresAtMs: now + 60_000 },
+          { taskId: 'b', expiresAtMs: now + 1_000 },
+        ]);
+        await t.revocations.add([{ taskId: 'a', expiresAtMs: now + 30_000 }]); // the later expiry stays
+        const other = fixture.open();
+        await other.start();
+        try {
+          const seen = await other.revocations!.list(now);
+          assert.deepEqual(seen.map((r) => [r.taskId, r.expiresAtMs]).sort(), [
+            ['a', now + 60_000],
+            ['b', now + 1_000],
+          ]);
+          assert.deepEqual((await other.revocations!.list(now + 2_000)).map((r) => r.taskId), ['a']);
+        } finally {
+          if (other !== t) await other.stop();
+        }
+      }),
+    );
+
     test('a named exchange without a matching binding drops the message with a warning', CASE, async () => {
       const logger = recordingLogger();
       await withTransport(

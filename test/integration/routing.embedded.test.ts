@@ -9,29 +9,12 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Celery, Worker } from 'celeriac';
 import { silentLogger } from '../../src/internal/logger.js';
-import { deleteKeys, redisTestUrl, redisUnavailable, uniqueKeyPrefix } from '../support/redis-test-server.js';
+import { appBrokers } from '../support/app-brokers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'celeriac-routing-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const redisSkip = await redisUnavailable();
-const brokers: Array<[string, () => { url: string; options?: Record<string, unknown>; cleanup?: () => Promise<void> }]> = [
-  ['memory', () => ({ url: 'memory://' })],
-  ['sqlite', () => ({ url: `sqlite:///${join(dir, `r-${Math.random().toString(36).slice(2)}.db`)}` })],
-];
-if (redisSkip === undefined) {
-  brokers.push([
-    'redis',
-    () => {
-      const prefix = uniqueKeyPrefix();
-      return {
-        url: redisTestUrl,
-        options: { broker_transport_options: { global_keyprefix: prefix }, result_backend: 'disabled' },
-        cleanup: () => deleteKeys(redisTestUrl, prefix),
-      };
-    },
-  ]);
-}
+const brokers = await appBrokers(dir);
 
 /** Resolves with the node name of the worker that finished `id`. */
 function ranBy(workers: Worker[], id: string): Promise<string> {
@@ -47,12 +30,11 @@ function ranBy(workers: Worker[], id: string): Promise<string> {
 for (const [name, broker] of brokers) {
   describe(`routing: ${name}`, () => {
     test('a topic queue gets what task_routes sends with a matching routing key; the default queue the rest', { timeout: 30_000 }, async () => {
-      const { url, options, cleanup } = broker();
+      const { settings: brokerSettings, cleanup } = broker();
       const app = new Celery(
         'routing',
         {
-          broker_url: url,
-          ...options,
+          ...brokerSettings,
           task_queues: [
             { name: 'default' },
             { name: 'math', exchange: 'mathx', exchange_type: 'topic', routing_key: 'math.#' },
@@ -87,10 +69,9 @@ for (const [name, broker] of brokers) {
     });
 
     test('a fanout queue: every worker consuming its own bound queue runs the broadcast task', { timeout: 30_000 }, async () => {
-      const { url, options, cleanup } = broker();
+      const { settings: brokerSettings, cleanup } = broker();
       const settings = {
-        broker_url: url,
-        ...options,
+        ...brokerSettings,
         task_queues: [
           { name: 'bcast.a', exchange: 'broadcast_tasks', exchange_type: 'fanout' },
           { name: 'bcast.b', exchange: 'broadcast_tasks', exchange_type: 'fanout' },

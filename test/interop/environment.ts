@@ -20,7 +20,7 @@ export const redisBaseUrl = (process.env.INTEROP_REDIS_URL ?? 'redis://127.0.0.1
  * Redis databases of the interop test files: one each, so files can run in parallel and each
  * may FLUSHDB its own at start. Other suites must not use these.
  */
-export const interopDbs = { pools: 11, canvas: 12, celeriacToPython: 13, pythonToCeleriac: 14, mixed: 15 } as const;
+export const interopDbs = { revoke: 9, pools: 11, canvas: 12, celeriacToPython: 13, pythonToCeleriac: 14, mixed: 15 } as const;
 
 export function redisUrl(db: number): string {
   return `${redisBaseUrl}/${db}`;

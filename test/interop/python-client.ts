@@ -60,6 +60,22 @@ export function pythonGet(id: string, env: Record<string, string>, timeoutS = 30
   return runClient(['get', '--id', id, '--timeout', String(timeoutS)], '', env) as Promise<PythonOutcome>;
 }
 
+/**
+ * Python's `app.control.revoke(id, terminate=..., signal=...)`: a broadcast; with `reply`, the
+ * first worker's reply (`[{"<node>": {"ok": ...}}]`), else null.
+ */
+export async function pythonRevoke(
+  id: string,
+  env: Record<string, string>,
+  options: { terminate?: boolean; signal?: string; reply?: boolean } = {},
+): Promise<unknown> {
+  const args = ['revoke', '--id', id];
+  if (options.terminate) args.push('--terminate');
+  if (options.signal !== undefined) args.push('--signal', options.signal);
+  if (options.reply) args.push('--reply');
+  return ((await runClient(args, '', env)) as { replies: unknown }).replies;
+}
+
 /** Runs `client.py batch` once with `specs`; resolves with one outcome per spec, in order. */
 export function pythonBatch(specs: PythonSendSpec[], env: Record<string, string>): Promise<PythonOutcome[]> {
   return runClient(['batch'], JSON.stringify(specs), env) as Promise<PythonOutcome[]>;

@@ -60,6 +60,15 @@ export const WORKER_SETTINGS = {
     description:
       "celeriac only. A message for a task this worker does not know: `fail` stores a NotRegistered FAILURE (as Celery) and keeps the message as a dead letter; `reject` only dead-letters it, storing nothing, so a mixed fleet's client is not told it failed.",
   }),
+  workerRevokeExpiresMs: setting({
+    celery: 'worker_revoke_expires',
+    old: [],
+    codec: duration(),
+    default: 10_800_000,
+    implemented: true,
+    description:
+      "celeriac only (Celery's `CELERY_WORKER_REVOKE_EXPIRES` environment variable, 3 hours). How long a revoked task id is remembered — by workers, and in the broker so that workers started later honour it too.",
+  }),
   workerConcurrency: setting({
     celery: 'worker_concurrency',
     old: ['CELERYD_CONCURRENCY'],

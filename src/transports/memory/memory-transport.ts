@@ -13,6 +13,7 @@ import type {
   TransportLogger,
 } from '../transport.js';
 import { transportClosedError } from '../virtual/closed-error.js';
+import { MemoryRevocations } from './memory-revocations.js';
 import { checkConsumeOptions } from '../virtual/consume-options-check.js';
 import { ConsumerKeepAlive } from '../virtual/consumer-keep-alive.js';
 import { ExchangeTable, unroutableWarning } from '../virtual/exchange-table.js';
@@ -78,6 +79,9 @@ export class MemoryTransport implements Transport {
   };
   readonly #keepAlive = new ConsumerKeepAlive();
   readonly #rateBuckets = new Map<string, TokenBucket>();
+  readonly revocations = new MemoryRevocations((action) => {
+    if (!this.#started) throw transportClosedError(action);
+  });
   #started = false;
   #consumers: QosConsumer<MemoryQueue>[] = [];
   #consumerCursor = 0;

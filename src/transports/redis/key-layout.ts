@@ -40,6 +40,8 @@ export class KeyLayout {
   readonly consumerProcesses: string;
   /** celeriac: dead letters, a list of JSON records, oldest first. */
   readonly deadLetters: string;
+  /** celeriac: revoked task ids scored by their expiry (ms since the epoch). */
+  readonly revoked: string;
 
   constructor(options: KeyLayoutOptions = {}) {
     this.prefix = options.globalKeyprefix ?? '';
@@ -52,6 +54,7 @@ export class KeyLayout {
     this.consumers = `${this.prefix}celeriac.consumers`;
     this.consumerProcesses = `${this.prefix}celeriac.consumer_processes`;
     this.deadLetters = `${this.prefix}celeriac.dead_letters`;
+    this.revoked = `${this.prefix}celeriac.revoked`;
   }
 
   /** celeriac: the token of a global rate limit (a string living until the next token is due). */

@@ -89,6 +89,7 @@ import {
   type RedisTransportOptions,
   type RedisTransportSettings,
 } from './redis-transport-options.js';
+import { RevocationSet } from './revocation-set.js';
 import type { RestoreOutcome } from './unacked-restorer.js';
 
 export { redisTransportDefaults, type RedisTransportOptions } from './redis-transport-options.js';
@@ -126,6 +127,8 @@ export class RedisTransport implements Transport {
   readonly #consumerHost: RedisConsumerHost;
   readonly #publisher: RedisPublisher;
   readonly #keepAlive = new ConsumerKeepAlive();
+  /** Revoked task ids in `celeriac.revoked`. */
+  readonly revocations: RevocationSet;
   #open: RedisSession | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -165,6 +168,7 @@ export class RedisTransport implements Transport {
       putBack: (listKey, payload) => void this.#open?.writes.putBack(listKey, payload),
       recover: (consumer, error) => recoverFetch(consumer, error, this.#clock, this.#logger),
     };
+    this.revocations = new RevocationSet(this.layout.revoked, (action) => this.#started(action).client, () => this.#clock.now());
     redisClientOptions(this.target, { masterName: s.masterName }); // CONFIG_INVALID for a sentinel URL without masterName
   }
 

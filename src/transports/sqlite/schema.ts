@@ -13,6 +13,8 @@
  *   processes know to reload their routing cache.
  * - `celeriac_consumers`: live transports (pid, hostname, heartbeat) for the lease reaper.
  * - `celeriac_rate_tokens`: when the next token of each global rate limit is due.
+ * - `celeriac_revoked`: revoked task ids until their expiry (`revocation-store.ts`), so workers
+ *   started later honour them. Added within schema v1: older celeriac versions ignore it.
  */
 import { openSqliteDatabase, type SqliteDatabase } from '../../connections/sqlite-database.js';
 import { CeleriacError } from '../../errors.js';
@@ -59,6 +61,10 @@ CREATE TABLE IF NOT EXISTS celeriac_dead_letters (
 );
 
 CREATE TABLE IF NOT EXISTS celeriac_queues (name TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS celeriac_revoked (
+  task_id    TEXT    PRIMARY KEY,
+  expires_at INTEGER NOT NULL                  -- epoch ms
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS celeriac_exchanges (
   name TEXT PRIMARY KEY,
   type TEXT NOT NULL                           -- 'direct', 'topic' or 'fanout' (the first declared stays)

@@ -48,6 +48,7 @@ import { ConsumerRegistry } from './consumer-registry.js';
 import { LeaseReaper } from './lease-reaper.js';
 import { toMessageRecord } from './message-record.js';
 import { MessageStore, type MessageRecord } from './message-store.js';
+import { RevocationTable } from './revocation-table.js';
 import { openBrokerDatabase } from './schema.js';
 import { SqlitePump } from './sqlite-pump.js';
 import { sqliteTransportDefaults, type SqliteTransportOptions } from './sqlite-transport-options.js';
@@ -96,6 +97,8 @@ export class SqliteTransport implements Transport {
   #consumers: QosConsumer<string>[] = [];
   readonly #pump: SqlitePump;
   readonly #keepAlive = new ConsumerKeepAlive();
+  /** Revoked task ids in the `celeriac_revoked` table. */
+  readonly revocations: RevocationTable;
 
   /** @throws CeleriacError `BAD_URL` for a malformed URL; `USAGE` when neither url nor path. */
   constructor(options: SqliteTransportOptions) {
@@ -123,6 +126,10 @@ export class SqliteTransport implements Transport {
       open: () => this.#open,
       consumers: () => this.#consumers,
     });
+    this.revocations = new RevocationTable(
+      (action) => this.#started(action).db,
+      () => this.#options.clock.now(),
+    );
   }
 
   /**

@@ -5,6 +5,7 @@ printing JSON on stdout.
     client.py send --name tasks.echo --via apply_async --countdown 1 --headers '{"x": 1}' --wait
     client.py get --id <task id> [--timeout 30]
     client.py batch < specs.json      # a JSON list of specs; prints a JSON list of outcomes
+    client.py revoke --id <task id> [--terminate] [--signal SIGTERM] [--reply]   # app.control.revoke
 
 A spec (batch) has the send options' names: {"name", "args", "kwargs", "via", "options": {
 "countdown", "eta", "expires", "priority", "queue", "routing_key", "exchange", "headers",
@@ -135,10 +136,21 @@ def main(argv):
     g.add_argument('--id', required=True)
     g.add_argument('--timeout', type=float, default=30)
     sub.add_parser('batch', help='send a JSON list of specs read from stdin')
+    r = sub.add_parser('revoke', help='app.control.revoke(id): a broadcast, no reply')
+    r.add_argument('--id', required=True)
+    r.add_argument('--terminate', action='store_true')
+    r.add_argument('--signal', default='SIGTERM')
+    r.add_argument('--reply', action='store_true', help='collect the first worker reply (5 s at most)')
     a = parser.parse_args(argv)
 
     if a.command == 'batch':
         out = run_batch(json.load(sys.stdin))
+    elif a.command == 'revoke':
+        if a.reply:
+            replies = app.control.revoke(a.id, terminate=a.terminate, signal=a.signal, reply=True, timeout=5, limit=1)
+        else:
+            replies = app.control.revoke(a.id, terminate=a.terminate, signal=a.signal)
+        out = {'revoked': a.id, 'replies': replies}
     elif a.command == 'get':
         out = outcome(app.AsyncResult(a.id), a.timeout)
     else:
