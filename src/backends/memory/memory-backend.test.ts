@@ -24,3 +24,14 @@ test('MemoryBackend.sweepExpired drops expired entries only, oldest first', asyn
   assert.equal(backend.size, 0);
   await backend.stop();
 });
+
+test('sweepExpired drops chords that never completed and expired saved groups', async () => {
+  const clock = new ManualClock();
+  const backend = new MemoryBackend({ clock, resultExpiresMs: 1_000 });
+  await backend.setChordSize('g1', 2);
+  await backend.saveGroup('g2', [['g2', null], []]);
+  clock.advance(1_001);
+  assert.equal(backend.sweepExpired(), 2);
+  assert.equal(await backend.restoreGroup('g2'), null);
+  await backend.stop();
+});

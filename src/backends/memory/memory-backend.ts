@@ -184,7 +184,7 @@ export class MemoryBackend implements ResultBackend {
       this.entries.delete(taskId);
       dropped++;
     }
-    return dropped;
+    return dropped + this.chords.sweepExpired();
   }
 
   /** Entries held, expired ones not yet swept included (for tests and metrics). */

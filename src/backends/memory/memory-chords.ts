@@ -64,6 +64,23 @@ export class MemoryChords {
     this.groups.delete(groupId);
   }
 
+  /**
+   * Drop expired joins (chords whose header never finished) and saved groups.
+   * @returns how many were dropped
+   */
+  sweepExpired(): number {
+    const now = this.clock.now();
+    let dropped = 0;
+    for (const map of [this.joins, this.groups]) {
+      for (const [id, value] of map) {
+        if (value.expiresAt > now) continue;
+        map.delete(id);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   private expiry(): number {
     return this.expiresMs === null ? Number.POSITIVE_INFINITY : this.clock.now() + this.expiresMs;
   }
