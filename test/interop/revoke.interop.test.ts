@@ -5,7 +5,7 @@
 // results a celeriac worker stores and the other way round.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -80,6 +80,29 @@ describeInterop('revoke between Python Celery and celeriac over Redis', env, () 
         assert.deepEqual(skipped.exc_message, ['revoked']);
       } finally {
         if (worker !== undefined) assert.equal(await worker.stop(), 0);
+      }
+    });
+
+    test('Python revoke(terminate=True) → a running celeriac task ends REVOKED (terminated), as Python reads it', { timeout: TEST_TIMEOUT_MS }, async () => {
+      const logFile = join(dir, 'celeriac-terminate.log');
+      const worker = await startCeleriacWorker({ queues: ['celery'], env: workerEnv, nodename: 'ts3@%h', logFile });
+      try {
+        const id = randomUUID();
+        await python.send({ name: 'tasks.polite_sleep', args: [60], options: { task_id: id } });
+        // Started once the worker logged it (an idle worker with free slots runs it at once).
+        const deadline = Date.now() + 20_000;
+        while (!readFileSync(logFile, 'utf8').includes(`[${id}] received`)) {
+          if (Date.now() > deadline) assert.fail(`the celeriac worker never received ${id}`);
+          await delay(50); // polling the worker's log: no event crosses the process boundary
+        }
+        const replies = (await pythonRevoke(id, workerEnv, { terminate: true, reply: true })) as Record<string, unknown>[];
+        assert.deepEqual(Object.values(replies[0]!), [{ ok: `terminate: ${id}` }]);
+        const out = await readyOrDiagnose(await pythonGet(id, workerEnv, 20), db);
+        assert.equal(out.state, 'REVOKED');
+        assert.equal(out.exc_type, 'TaskRevokedError');
+        assert.deepEqual(out.exc_message, ['terminated']);
+      } finally {
+        assert.equal(await worker.stop(), 0);
       }
     });
 
