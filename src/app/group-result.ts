@@ -3,6 +3,7 @@
  * Every read is a promise, as on {@link AsyncResult}: `await g.get()`, `await g.ready()`.
  */
 import type { ResultBackend } from '../backends/backend.js';
+import type { RevokeOptions } from '../control/control.js';
 import { BackendDisabledError, CeleriacError, ResultTimeoutError } from '../errors.js';
 import { AsyncResult, type BackendSource, type GetOptions, type ResultTuple } from './async-result.js';
 
@@ -29,13 +30,17 @@ export class GroupResult<R = unknown> {
    * when nothing is saved under `id` (Celery's `GroupResult.restore`).
    * @throws BackendDisabledError when the app has no result backend.
    */
-  static async restore(id: string, app: { backend(): Promise<ResultBackend | null> }): Promise<GroupResult | null> {
+  static async restore(
+    id: string,
+    app: { backend(): Promise<ResultBackend | null>; asyncResult?(id: string): AsyncResult },
+  ): Promise<GroupResult | null> {
     const source: BackendSource = () => app.backend();
     const backend = await source();
     if (!backend) throw new BackendDisabledError();
     const saved = await backend.restoreGroup(id);
     if (saved === null) return null;
-    const restored = fromTuple(saved, source);
+    // Members made by the app can also be revoked.
+    const restored = fromTuple(saved, source, app.asyncResult?.bind(app));
     if (!(restored instanceof GroupResult)) {
       throw new CeleriacError('DECODE_ERROR', `the saved group ${id} is not a group result tuple`);
     }
@@ -118,6 +123,14 @@ export class GroupResult<R = unknown> {
     await backend.saveGroup(this.id, this.asTuple());
   }
 
+  /**
+   * Revoke every member (Celery's `GroupResult.revoke`): see `app.control.revoke`.
+   * @throws CeleriacError `USAGE` for members made without an app; `TRANSPORT_ERROR` when the broker fails.
+   */
+  async revoke(options: RevokeOptions = {}): Promise<void> {
+    await Promise.all(this.results.map((m) => m.revoke(options)));
+  }
+
   /** Delete the saved group and the members' results (Celery's `forget`). */
   async forget(): Promise<void> {
     const backend = await this.backendSource();
@@ -141,15 +154,15 @@ export class GroupResult<R = unknown> {
 }
 
 /** A task or group result from Celery's tuple form (Celery's `result_from_tuple`). */
-export function fromTuple(tuple: unknown, backendSource: BackendSource): GroupMember {
+export function fromTuple(tuple: unknown, backendSource: BackendSource, taskResult?: (id: string) => AsyncResult): GroupMember {
   if (!Array.isArray(tuple) || tuple.length !== 2 || !Array.isArray(tuple[0])) {
     throw new CeleriacError('DECODE_ERROR', `not a result tuple: ${JSON.stringify(tuple)}`);
   }
   const [[id, parentTuple], members] = tuple as [[unknown, unknown], unknown];
   if (typeof id !== 'string') throw new CeleriacError('DECODE_ERROR', `result tuple without an id: ${JSON.stringify(tuple)}`);
   const result: GroupMember = Array.isArray(members)
-    ? new GroupResult(id, members.map((m) => fromTuple(m, backendSource)), backendSource)
-    : new AsyncResult(id, backendSource);
-  if (parentTuple !== null && parentTuple !== undefined) result.parent = fromTuple(parentTuple, backendSource);
+    ? new GroupResult(id, members.map((m) => fromTuple(m, backendSource, taskResult)), backendSource)
+    : (taskResult?.(id) ?? new AsyncResult(id, backendSource));
+  if (parentTuple !== null && parentTuple !== undefined) result.parent = fromTuple(parentTuple, backendSource, taskResult);
   return result;
 }

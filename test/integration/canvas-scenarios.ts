@@ -10,6 +10,7 @@ import {
   ChordError,
   GroupResult,
   TaskFailedError,
+  TaskRevokedError,
   Worker,
   chain,
   chord,
@@ -103,6 +104,14 @@ export function canvasScenarios(name: string, target: CanvasTarget): void {
       assert.equal(await g.failed(), false);
       assert.equal(await g.completedCount(), 10);
       assert.equal(g.results.length, 10);
+    });
+
+    test('GroupResult.revoke revokes every member (restored groups too)', CASE, async () => {
+      const g = await group(add.s(1, 1).set({ countdown: 1 }), add.s(2, 2).set({ countdown: 1 })).applyAsync();
+      await g.save();
+      const restored = await GroupResult.restore(g.id, app);
+      await restored!.revoke();
+      for (const member of g.results) await assert.rejects(member.get(GET), TaskRevokedError);
     });
 
     test('GroupResult.save / restore / forget', CASE, async () => {
