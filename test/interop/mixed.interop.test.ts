@@ -1,5 +1,6 @@
 // Mixed consumption: a Python Celery worker and a celeriac worker consume the same Redis queue,
-// tasks are sent from both sides, and every task runs exactly once.
+// tasks are sent from both sides, and every task runs exactly once. Then side by side: the same
+// Python apply_async calls sent to a queue only one kind of worker consumes end alike.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +22,9 @@ const dir = mkdtempSync(join(tmpdir(), 'celeriac-interop-mixed-'));
 const recordFile = join(dir, 'record.txt');
 const workerEnv = { INTEROP_BROKER_URL: url, INTEROP_RESULT_BACKEND: url, INTEROP_RECORD_FILE: recordFile };
 const QUEUE = 'interop.mixed';
+/** Queues only one kind of worker consumes, for side-by-side comparisons. */
+const PY_ONLY = 'interop.same.py';
+const TS_ONLY = 'interop.same.ts';
 /** Tasks per sending side; N = 200 in all. */
 const PER_SIDE = 100;
 
@@ -33,8 +37,8 @@ describeInterop('mixed consumption: Python and celeriac workers on one Redis que
     await flushDb(db);
     app = new Celery('interop', { broker_url: url, result_backend: url });
     [py, ts] = await Promise.all([
-      startPythonWorker({ queues: [QUEUE], env: workerEnv, nodename: 'py-mixed@%h', logFile: join(dir, 'python-worker.log') }),
-      startCeleriacWorker({ queues: [QUEUE], env: workerEnv, nodename: 'ts-mixed@%h', logFile: join(dir, 'celeriac-worker.log') }),
+      startPythonWorker({ queues: [QUEUE, PY_ONLY], env: workerEnv, nodename: 'py-mixed@%h', logFile: join(dir, 'python-worker.log') }),
+      startCeleriacWorker({ queues: [QUEUE, TS_ONLY], env: workerEnv, nodename: 'ts-mixed@%h', logFile: join(dir, 'celeriac-worker.log') }),
     ]);
   });
 
@@ -86,5 +90,37 @@ describeInterop('mixed consumption: Python and celeriac workers on one Redis que
     assert.deepEqual(await Promise.all([py!.stop(), ts!.stop()]), [0, 0], 'both workers shut down warm with exit code 0');
     assert.deepEqual(await listLengths(db, [QUEUE]), [0]);
     assert.deepEqual(await unackedCounts(db), { unacked: 0, unackedIndex: 0 }, await redisSnapshot(db, { match: 'unacked*' }));
+  });
+
+  test('the same Python apply_async calls (countdown, expires, a retrying task) end alike on a Python and a celeriac worker', { timeout: 120_000 }, async () => {
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const cases: Array<{ what: string; spec: Omit<PythonSendSpec, 'options'> & { options: NonNullable<PythonSendSpec['options']> } }> = [
+      { what: 'countdown 1 + expires 30', spec: { name: 'tasks.echo', via: 'apply_async', args: ['c'], options: { countdown: 1, expires: 30 } } },
+      { what: 'expires in the past', spec: { name: 'tasks.echo', via: 'apply_async', args: ['p'], options: { expires: past } } },
+      { what: 'a task that retries once', spec: { name: 'tasks.retry_once', via: 'apply_async', args: ['r'], options: {} } },
+    ];
+    const specs = cases.flatMap(({ spec }) =>
+      [PY_ONLY, TS_ONLY].map((queue) => ({ ...spec, options: { ...spec.options, queue }, wait: true, timeout: 30 })),
+    );
+    // One client process per send, as the single-send tests read results.
+    const outcomes = (await Promise.all(specs.map((spec) => pythonBatch([spec], workerEnv)))).flat();
+    cases.forEach(({ what, spec }, i) => {
+      const [onPython, onCeleriac] = [outcomes[2 * i]!, outcomes[2 * i + 1]!];
+      const worker = (o: typeof onPython) => (o.result as { worker?: string } | null)?.worker;
+      if (onPython.state === 'SUCCESS') assert.equal(worker(onPython), 'python', what);
+      if (onCeleriac.state === 'SUCCESS') assert.equal(worker(onCeleriac), 'celeriac', what);
+      const shape = (o: typeof onPython) => {
+        const result = o.result as Record<string, unknown> | null;
+        return {
+          state: o.state,
+          excType: o.exc_type,
+          args: result?.args,
+          retries: result?.retries ?? (result?.request as { retries?: number } | undefined)?.retries,
+          waitedForCountdown: spec.options.countdown === undefined || typeof result?.ran_at !== 'number' ? null : result.ran_at >= o.sent_at + spec.options.countdown,
+        };
+      };
+      assert.deepEqual(shape(onCeleriac), shape(onPython), `${what}: celeriac ${JSON.stringify(onCeleriac)}\npython ${JSON.stringify(onPython)}`);
+    });
+    assert.deepEqual(outcomes.map((o) => o.state), ['SUCCESS', 'SUCCESS', 'REVOKED', 'REVOKED', 'SUCCESS', 'SUCCESS']);
   });
 });
