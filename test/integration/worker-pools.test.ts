@@ -49,7 +49,7 @@ for (const kind of ['threads', 'processes'] as const) {
         else assert.ok([...executors].every((e) => e.startsWith(`${worker.child.pid}:`) && !e.endsWith(':0')), 'tasks ran in threads of the worker');
       } finally {
         worker.child.kill('SIGTERM');
-        assert.equal(await worker.exited, 0);
+        assert.equal(await worker.exited, 0, `warm shutdown should exit 0; worker stderr:\n${worker.stderr()}`);
         await client.close();
       }
     });

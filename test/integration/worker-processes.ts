@@ -13,6 +13,8 @@ export interface WorkerProcess {
   waitForLine(pattern: RegExp): Promise<string>;
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
+  /** Everything the worker has written to stderr so far, for failure messages. */
+  stderr(): string;
 }
 
 /** Start `celeriac worker <args>` and resolve once it prints its ready line. */
@@ -39,6 +41,7 @@ export function spawnWorker(args: string[], env: Record<string, string>, readyTi
   const proc: WorkerProcess = {
     child,
     exited,
+    stderr: () => stderr,
     waitForLine(pattern) {
       const seen = lines.find((l) => pattern.test(l));
       if (seen) return Promise.resolve(seen);

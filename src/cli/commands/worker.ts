@@ -63,10 +63,18 @@ export function registerWorker(program: Command): void {
         signals++;
         if (signals === 1) {
           logger.warn(`${signal} received: warm shutdown (finishing running tasks; send again for cold shutdown)`);
-          void worker
+          // A failed shutdown must say why: left unhandled, the rejection would end the process
+          // with code 1 and nothing in the log.
+          worker
             .stop({ graceful: true })
             .then(() => app.close())
-            .then(() => process.exit(0));
+            .then(
+              () => process.exit(0),
+              (error: unknown) => {
+                logger.error({ err: error }, `warm shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+                process.exit(1);
+              },
+            );
         } else {
           logger.warn(`${signal} received again: cold shutdown`);
           process.exit(1);
