@@ -89,6 +89,11 @@ describe('spellings', () => {
     assert.equal(conf.taskAcksLate, true);
   });
 
+  test("result_serializer other than json is refused, not stored as JSON behind the user's back", () => {
+    assert.throws(() => new Config(loose({ result_serializer: 'msgpack' })), invalidWith(/^result_serializer: expected one of 'json', got/));
+    assert.equal(new Config({ CELERY_RESULT_SERIALIZER: 'json' }).resultSerializer, 'json');
+  });
+
   test('one setting twice in one object: fine when equal, refused when different', () => {
     assert.equal(new Config({ BROKER_URL: 'memory://', CELERY_BROKER_URL: 'memory://' }).brokerUrl, 'memory://');
     assert.equal(new Config({ result_expires: 60, resultExpiresMs: 60_000 }).resultExpiresMs, 60_000);

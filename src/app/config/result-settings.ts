@@ -80,10 +80,12 @@ export const RESULT_SETTINGS = {
   resultSerializer: setting({
     celery: 'result_serializer',
     old: ['CELERY_RESULT_SERIALIZER'],
-    codec: text({ nonEmpty: true }),
+    // Only json for now: accepting 'msgpack' and storing JSON anyway would leave a Python client
+    // configured for msgpack results unable to read them, so other values are refused at load.
+    codec: choice(['json']),
     default: 'json',
     implemented: true,
-    description: 'Serializer of stored results (`json`).',
+    description: 'Serializer of stored results; only `json` is supported (every backend stores JSON text).',
   }),
   resultBackendTransportOptions: setting({
     celery: 'result_backend_transport_options',
