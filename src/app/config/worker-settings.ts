@@ -322,7 +322,7 @@ export const WORKER_SETTINGS = {
     old: ['CONTROL_QUEUE_TTL'],
     codec: duration(),
     default: 300_000,
-    implemented: true,
+    implemented: false,
     description: 'Remote-control messages not consumed within this are dropped (`x-message-ttl`).',
   }),
   controlQueueExpiresMs: setting({
@@ -330,7 +330,7 @@ export const WORKER_SETTINGS = {
     old: ['CONTROL_QUEUE_EXPIRES'],
     codec: duration(),
     default: 10_000,
-    implemented: true,
+    implemented: false,
     description: 'A worker’s remote-control queue is deleted after it is unused this long (`x-expires`).',
   }),
   controlExchange: setting({
