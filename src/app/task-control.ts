@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { CeleriacError } from '../errors.js';
 
 /** What a retry republishes (computed by `ctx.retry()`; see `retry-planner.ts`). */
-export interface RetryPlan {
+export interface RetryPlan extends RetryOverrides {
   /** Positional arguments of the republished message. */
   args: unknown[];
   kwargs: Record<string, unknown>;
@@ -16,15 +16,23 @@ export interface RetryPlan {
   retries: number;
   /** When the retry may run, ms since the epoch (the message's `eta`). */
   etaMs: number;
-  /** Route overrides; without them the message goes back where it came from. */
+}
+
+/**
+ * What a retry may change about the message it republishes (Celery's `Task.retry` options);
+ * every field defaults to what the original message had.
+ */
+export interface RetryOverrides {
+  /** Send the retry to this queue (default: the queue it came from). */
   queue?: string;
+  /** Send the retry through this exchange with `routingKey` (default: as it came). */
   exchange?: string;
   routingKey?: string;
-  /** 0..9; default: the priority the message was delivered with. */
+  /** 0..9 (default: the priority it was delivered with). */
   priority?: number;
   /** Extra headers merged over the original message's. */
   headers?: Record<string, unknown>;
-  /** Time limits in seconds (the `timelimit` header); default: the original message's. */
+  /** Hard / soft time limits in **seconds** (the `timelimit` header; default: the message's). */
   timeLimit?: number;
   softTimeLimit?: number;
 }

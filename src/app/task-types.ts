@@ -9,6 +9,7 @@ import type { TaskState } from '../protocol/task-state.js';
 import type { Chunks, Signature, SignatureOptions } from '../canvas/signature.js';
 import type { AsyncResult } from './async-result.js';
 import type { ApplyOptions } from './apply-options.js';
+import type { RetryOverrides } from './task-control.js';
 
 /**
  * What a failure or retry handler learns about the error (Celery's `ExceptionInfo`, `einfo`).
@@ -158,7 +159,7 @@ export interface TaskOptions extends TaskHooks {
 export type TaskRateLimit = string | number | { limit: string | number; scope: 'worker' | 'global' };
 
 /** `ctx.retry()` options (Celery's `Task.retry` arguments). */
-export interface RetryOptions {
+export interface RetryOptions extends RetryOverrides {
   /** Why (Celery's `exc`): stored as the RETRY result; rethrown instead of `MaxRetriesExceededError` when retries run out. */
   exc?: unknown;
   /** Run again in this many **seconds** (Celery's unit). Default: the task's `defaultRetryDelay` (180). */
@@ -171,18 +172,6 @@ export interface RetryOptions {
   args?: unknown[];
   /** Retry with other keyword arguments (default: the same). */
   kwargs?: Record<string, unknown>;
-  /** Send the retry to this queue (default: the queue it came from). */
-  queue?: string;
-  /** Send the retry through this exchange with `routingKey` (default: as it came). */
-  exchange?: string;
-  routingKey?: string;
-  /** 0..9 (default: the priority it was delivered with). */
-  priority?: number;
-  /** Extra headers for the retried message. */
-  headers?: Record<string, unknown>;
-  /** Hard / soft time limits in seconds for the retried run (default: the message's). */
-  timeLimit?: number;
-  softTimeLimit?: number;
 }
 
 /** What a bound task sees of the message that started it (Celery's `self.request`). */
