@@ -444,12 +444,21 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     const giveBack = [...this.reserved];
     this.reserved.clear();
     await Promise.allSettled(giveBack.map((r) => r.delivery.reject({ requeue: true })));
-    if (giveBack.length > 0) this.log.info(`returned ${giveBack.length} unstarted task(s) to the queue`);
+    if (giveBack.length > 0) {
+      // Named, so a task found PENDING later can be traced to this shutdown (an ETA-held one
+      // waits for the next worker to take it).
+      const shown = giveBack.slice(0, GIVE_BACK_LOGGED).map((r) => `${r.displayName}[${r.id}]`);
+      const more = giveBack.length > shown.length ? `, and ${giveBack.length - shown.length} more` : '';
+      this.log.info(`returned ${giveBack.length} unstarted task(s) to the queue: ${shown.join(', ')}${more}`);
+    }
     this.state = 'stopped';
     const shutdown = this.app.signals.workerShutdown;
     if (shutdown.connected) await shutdown.sendAndWait({ sender: this.hostname, worker: this });
   }
 }
+
+/** How many of the tasks a shutdown gives back its log line names. */
+const GIVE_BACK_LOGGED = 20;
 
 function describeBadMessage(err: unknown): string {
   if (err instanceof ContentDisallowedError) return `content type '${err.contentType}' is not in accept_content`;

@@ -75,12 +75,13 @@ async function check(): Promise<InteropEnvironment> {
 
 /**
  * `describe` for an interop suite: its tests run concurrently (they share one worker of each kind
- * per file). When the environment is missing, the suite is one skipped test carrying the reason —
- * or, under `CI=true` (where CI installs everything), one failing test.
+ * per file), unless `concurrency: false` (a suite whose last test stops the shared workers runs
+ * its tests in order). When the environment is missing, the suite is one skipped test carrying
+ * the reason — or, under `CI=true` (where CI installs everything), one failing test.
  */
-export function describeInterop(name: string, env: InteropEnvironment, fn: () => void): void {
+export function describeInterop(name: string, env: InteropEnvironment, fn: () => void, options: { concurrency?: boolean } = {}): void {
   if (env.ok) {
-    describe(name, { concurrency: true }, fn);
+    describe(name, { concurrency: options.concurrency ?? true }, fn);
     return;
   }
   if (process.env.CI === 'true') {
