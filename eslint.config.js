@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'bench/compare/', '**/*.cjs', 'scripts/*.mjs', 'bin/*.js'] },
+  { ignores: ['node_modules/', 'dist/', '.tmp/', 'test/fixtures/apps/*.mjs', 'bench/compare/', '**/*.cjs', 'scripts/*.mjs', 'bin/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,7 +1,7 @@
 // The app benchmarks run: a noop task (`bench.noop`) on the broker BENCH_BROKER_URL names, with
 // results in BENCH_RESULT_BACKEND ('disabled' turns them off; unset: the broker's default —
 // embedded brokers keep results themselves, others store none).
-import { Celery, type CeleryOptions } from '../src/index.js';
+import { Celery, type CeleryOptions } from 'celeriac';
 
 /** A fresh bench app and its noop task: for producers that need several configurations in one process. */
 export function createBenchApp(brokerUrl: string, resultBackend: string | undefined, options: CeleryOptions = {}) {

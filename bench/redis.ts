@@ -6,16 +6,19 @@
 //                  every message is acknowledged (results off), tasks/s.
 //   W3 round trip: `await (await noop.delay()).get()` N times in a row, p50/p95/p99 ms.
 //   W4 memory:     peak RSS (VmHWM) of the worker process during W2 with results on, MiB.
+// The worker is the production configuration (bench/compiled-app.ts): compiled celeriac (dist/;
+// CELERIAC_RUNTIME=dist makes a stale build fail rather than fall back to the sources) and the
+// bench app compiled to JavaScript, so no TypeScript loader runs in it.
 // Every system of bench/compare is timed by the same code (bench/compare/measure.mjs).
 //
-//   node --import tsx bench/redis.ts [--workload W1,W2,W3,W4] [--n N | --quick] [--results on|off|both]
+//   node --conditions=celeriac-source --import tsx bench/redis.ts [--workload W1,W2,W3,W4] [--n N | --quick] [--results on|off|both]
 //                                    [--concurrency 100] [--db 7] [--redis redis://127.0.0.1:6379]
 // Defaults: W1 20,000, W2 100,000, W3 2,000 tasks; --n sets all three (CI: --n 200).
 // BENCH_WORKER_ARGS adds arguments to the worker command line (e.g. "--prefetch-multiplier 8").
 import { Redis } from 'ioredis';
 import type { AsyncResult } from '../src/index.js';
 import { silentLogger } from '../src/internal/logger.js';
-import { createBenchApp } from './bench-app.js';
+import { compiledBenchApp } from './compiled-app.js';
 import {
   celeryResultsStored,
   emit,
@@ -33,6 +36,9 @@ const IN_FLIGHT = 1000;
 const projectRoot = new URL('..', import.meta.url).pathname;
 const system = { system: 'celeriac', worker: `-c ${args.concurrency}` };
 const redis = new Redis(args.redisUrl);
+const workerApp = compiledBenchApp();
+// After the build: without --conditions=celeriac-source, `import 'celeriac'` needs a fresh dist/.
+const { createBenchApp } = await import('./bench-app.js');
 
 function producer(results: boolean) {
   return createBenchApp(args.redisUrl, results ? args.redisUrl : 'disabled', { logger: silentLogger() });
@@ -40,10 +46,10 @@ function producer(results: boolean) {
 
 function startWorker(results: boolean): Proc {
   const extra = process.env.BENCH_WORKER_ARGS?.split(' ').filter(Boolean) ?? [];
-  const argv = ['bin/celeriac.js', 'worker', '-A', 'bench/bench-app.ts', '-c', String(args.concurrency), '-l', 'error', ...extra];
+  const argv = ['bin/celeriac.js', 'worker', '-A', workerApp, '-c', String(args.concurrency), '-l', 'error', ...extra];
   return startProcess(process.execPath, argv, {
     cwd: projectRoot,
-    env: { BENCH_BROKER_URL: args.redisUrl, BENCH_RESULT_BACKEND: results ? args.redisUrl : 'disabled' },
+    env: { CELERIAC_RUNTIME: 'dist', BENCH_BROKER_URL: args.redisUrl, BENCH_RESULT_BACKEND: results ? args.redisUrl : 'disabled' },
   });
 }
 

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// The `celeriac` command. tsx is registered first so `-A ./tasks.ts` (and celeriac's own
-// TypeScript sources) load without a build step.
-import { register } from 'tsx/esm/api';
+// The `celeriac` command: compiled celeriac (dist/) with no module loader hooks when it can run,
+// else the TypeScript sources through tsx (see bin/runtime.js).
+import { chooseRuntime, runEntry } from './runtime.js';
 
-register();
-await import('../src/cli/main.ts');
+let runtime;
+try {
+  runtime = chooseRuntime();
+} catch (err) {
+  process.stderr.write(`celeriac: ${err.message}\n`);
+  process.exit(2);
+}
+await runEntry(runtime, 'cli/main');

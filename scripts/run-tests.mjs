@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Runs every test file with node's test runner (through tsx, so tests are TypeScript) and ends
 // with the closing line the project promises: `N passed, N failed, N skipped`.
+// Test files import celeriac from src/ (the `celeriac-source` export condition); the `celeriac`
+// commands they start run dist/, built first here when missing or stale, as production does.
 // Each file runs in its own process; --test-force-exit ends a file's process once its tests are
 // done, so a handle left open (a leak, which a test should fix) cannot hang the whole run.
 // Usage: npm test [-- <path filter>...]   e.g. npm test -- src/protocol
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +34,16 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('npm test: the build failed');
+  process.exit(1);
+}
+
 const child = spawn(
   process.execPath,
   [
+    '--conditions=celeriac-source',
     '--import',
     'tsx',
     '--test',

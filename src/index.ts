@@ -1,6 +1,7 @@
 /**
  * celeriac — Celery, the distributed task queue, for TypeScript. Public API.
  */
+import './internal/dist-guard.js';
 export { Celery, DEFAULT_BROKER_URL, type CeleryOptions } from './app/celery.js';
 export { AsyncResult, type GetOptions, type ResultTuple } from './app/async-result.js';
 export { GroupResult, type GroupMember } from './app/group-result.js';

@@ -45,7 +45,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const SYSTEMS = {
   celeriac: {
     label: 'celeriac',
-    command: [process.execPath, '--import', 'tsx', `${root}bench/redis.ts`],
+    command: [process.execPath, '--conditions=celeriac-source', '--import', 'tsx', `${root}bench/redis.ts`],
     cwd: root,
     concurrency: values['celeriac-concurrency'],
   },

@@ -3,12 +3,14 @@
  * `./tasks`, `./proj/` with an index file) or a Python-style dotted name (`proj.tasks` →
  * `./proj/tasks.ts`), resolved from a directory, optionally followed by `:attribute`.
  * Used by `-A`, `configFromObject('<module>')` and the `imports` / `include` settings.
- * `.ts` modules load through tsx, which the `celeriac` command registers.
+ * `.ts` modules load through tsx, registered when the first one is about to load (see
+ * typescript-modules.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CeleriacError, type ErrorCode } from '../errors.js';
+import { ensureTypeScriptLoads, isTypeScriptFile } from './typescript-modules.js';
 
 /** Extensions tried, in order, for a module named without one. */
 export const MODULE_EXTENSIONS: readonly string[] = ['.ts', '.js', '.mts', '.mjs', '.cts', '.cjs'];
@@ -60,6 +62,7 @@ export async function importModule(
   const { modulePath, attribute } = splitAttribute(spec);
   const file = resolveModuleFile(modulePath, cwd, what, code);
   try {
+    if (isTypeScriptFile(file)) await ensureTypeScriptLoads();
     const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     return { mod, file, attribute };
   } catch (err) {

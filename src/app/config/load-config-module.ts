@@ -4,7 +4,7 @@
  * or a Python-style dotted name (`celeryconfig`, `hackfun.celeryconfig` →
  * `./hackfun/celeryconfig.ts`), resolved from the working directory, optionally followed by
  * `:attribute` to take one export (`./settings.ts:celery`, like Django's `'django.conf:settings'`).
- * `.ts` modules load through tsx, which this project runs under.
+ * `.ts` modules load through tsx (registered on first need: see ../typescript-modules.ts).
  */
 import { importModule, MODULE_EXTENSIONS, resolveModuleFile } from '../module-loader.js';
 import { CeleriacError } from '../../errors.js';

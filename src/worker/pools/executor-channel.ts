@@ -7,8 +7,17 @@ import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
 import type { ExecutorInit, FromExecutor, ToExecutor } from './executor-protocol.js';
 
-/** The executor entry, relative to this file (src/worker/pools → bin). */
+/** The executor entry, relative to this file (src/worker/pools or dist/worker/pools → bin). */
 const ENTRY = new URL('../../../bin/pool-executor.js', import.meta.url);
+
+/**
+ * Tells the executor to run this same copy of celeriac: compiled (dist/, where this file is
+ * JavaScript) or the TypeScript sources.
+ */
+const executorEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  CELERIAC_EXECUTOR_RUNTIME: import.meta.url.endsWith('.ts') ? 'source' : 'dist',
+});
 
 export interface ExecutorChannel {
   /** Thread id or process id, for logs. */
@@ -25,7 +34,7 @@ export type SpawnExecutor = (init: ExecutorInit) => ExecutorChannel;
 
 /** A worker_thread running the executor. */
 export const spawnThread: SpawnExecutor = (init) => {
-  const thread = new Thread(ENTRY, { workerData: init, stdout: false, stderr: false });
+  const thread = new Thread(ENTRY, { workerData: init, env: executorEnv(), stdout: false, stderr: false });
   return {
     id: thread.threadId,
     send: (m) => thread.postMessage(m),
@@ -43,6 +52,7 @@ export const spawnThread: SpawnExecutor = (init) => {
 export const spawnProcess: SpawnExecutor = (init) => {
   const child = fork(fileURLToPath(ENTRY), [JSON.stringify(init)], {
     serialization: 'advanced',
+    env: executorEnv(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   // A message racing the child's exit fails with EPIPE; its 'exit' tells the rest.

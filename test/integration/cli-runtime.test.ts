@@ -1,0 +1,58 @@
+// Which celeriac the `celeriac` command runs (bin/runtime.js): compiled dist/ with no TypeScript
+// loader for a JavaScript app, the same copy as the app's `import 'celeriac'`; and when dist/ may
+// run at all (bin/dist-freshness.js). npm test builds dist/ before any test starts.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { distState, sourceSignature } from '../../bin/dist-freshness.js';
+import { projectRoot, spawnWorker } from './worker-processes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'celeriac-runtime-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a JavaScript app runs on compiled celeriac, with no loader, and shares its copy of celeriac', async () => {
+  const broker = `sqlite:///${join(dir, 'js.db')}`;
+  process.env.JS_APP_BROKER = broker;
+  const { app, probe } = await import('../fixtures/apps/javascript-app.mjs');
+  // CELERIAC_RUNTIME=dist: fail rather than fall back to the sources if the build is missing.
+  const worker = await spawnWorker(['-A', 'test/fixtures/apps/javascript-app.mjs', '-c', '2'], { JS_APP_BROKER: broker, CELERIAC_RUNTIME: 'dist' });
+  try {
+    // The worker found the app's Celery instance: `instanceof` held across the command and the app.
+    const seen = await (await probe.delay()).get({ timeout: 30_000 });
+    assert.equal(seen.pid, worker.child.pid);
+    assert.equal(seen.celeriac, pathToFileURL(join(projectRoot, 'dist/index.js')).href);
+    assert.equal(seen.sourceMapsEnabled, false, 'tsx was registered in the worker');
+  } finally {
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0);
+    await app.close();
+  }
+});
+
+test('dist/ runs only when built from the sources beside it; an installed package has none', () => {
+  const root = join(dir, 'checkout');
+  mkdirSync(join(root, 'src/app'), { recursive: true });
+  mkdirSync(join(root, 'dist'));
+  for (const file of ['src/index.ts', 'src/app/a.ts', 'src/app/a.test.ts', 'tsconfig.json', 'tsconfig.build.json']) writeFileSync(join(root, file), 'x');
+  assert.deepEqual(distState(root), { usable: false, reason: 'dist/ is not built (npm run build)' });
+
+  writeFileSync(join(root, 'dist/build-info.json'), JSON.stringify({ sources: sourceSignature(root) }));
+  assert.deepEqual(distState(root), { usable: true });
+  // Tests are not compiled: editing one leaves dist/ usable.
+  writeFileSync(join(root, 'src/app/a.test.ts'), 'edited');
+  assert.deepEqual(distState(root), { usable: true });
+
+  utimesSync(join(root, 'src/app/a.ts'), new Date(), new Date(Date.now() + 5_000));
+  assert.equal(distState(root).usable, false);
+  assert.match((distState(root) as { reason: string }).reason, /src\/app\/a\.ts changed/);
+
+  writeFileSync(join(root, 'dist/build-info.json'), JSON.stringify({ sources: sourceSignature(root) }));
+  writeFileSync(join(root, 'src/app/b.ts'), 'new file');
+  assert.match((distState(root) as { reason: string }).reason, /src\/app\/b\.ts changed/);
+
+  rmSync(join(root, 'src'), { recursive: true });
+  assert.deepEqual(distState(root), { usable: true }, 'a packed install (no src/) runs dist/');
+});
