@@ -2,6 +2,7 @@
  * `result_backend` URL → a {@link ResultBackend}. One table maps each scheme to its factory, so a
  * new backend (redis, rpc) is one line here.
  */
+import { redisClientConnectionOptions, redisConnectionOptionNames } from '../connections/redis-connection-options.js';
 import { CeleriacError } from '../errors.js';
 import type { Clock } from '../internal/clock.js';
 import { celeryOptionName, type TransportOptions } from '../transports/transport-options.js';
@@ -23,8 +24,8 @@ export interface CreateBackendOptions {
   sqlite?: Omit<SqliteBackendOptions, 'path' | 'resultExpiresMs' | 'clock'>;
   /**
    * Celery's `result_backend_transport_options` as the config layer reads them (camelCase, ms).
-   * The Redis backend takes `globalKeyprefix`, `masterName`, `sentinelKwargs`, `socketTimeoutMs`,
-   * `socketConnectTimeoutMs`, `socketKeepalive` and `clientName`; any other is reported through
+   * The Redis backend takes `globalKeyprefix` and the connection options
+   * (`redisConnectionOptionNames`: `masterName`, socket timeouts…); any other is reported through
    * `logger` as having no effect.
    */
   transportOptions?: TransportOptions;
@@ -40,15 +41,7 @@ const sqliteBackend = (path: string, options: CreateBackendOptions): ResultBacke
   new SqliteBackend({ ...options.sqlite, path, resultExpiresMs: options.resultExpiresMs, clock: options.clock });
 
 /** The `result_backend_transport_options` the Redis backend uses. */
-const redisBackendOptionNames = new Set([
-  'globalKeyprefix',
-  'masterName',
-  'sentinelKwargs',
-  'socketTimeoutMs',
-  'socketConnectTimeoutMs',
-  'socketKeepalive',
-  'clientName',
-]);
+const redisBackendOptionNames: ReadonlySet<string> = new Set(['globalKeyprefix', ...redisConnectionOptionNames]);
 
 function redisBackend(url: string, options: CreateBackendOptions): ResultBackend {
   const o = options.transportOptions ?? {};
@@ -61,14 +54,7 @@ function redisBackend(url: string, options: CreateBackendOptions): ResultBackend
   return new RedisBackend({
     ...options.redis,
     url,
-    connection: {
-      masterName: o.masterName,
-      sentinelKwargs: o.sentinelKwargs,
-      socketTimeoutMs: o.socketTimeoutMs,
-      connectTimeoutMs: o.socketConnectTimeoutMs,
-      socketKeepalive: o.socketKeepalive,
-      clientName: o.clientName,
-    },
+    connection: redisClientConnectionOptions(o),
     resultExpiresMs: options.resultExpiresMs,
     clock: options.clock,
     globalKeyprefix: o.globalKeyprefix,

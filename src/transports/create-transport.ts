@@ -2,6 +2,7 @@
  * `broker_url` → a {@link Transport}. One table maps each scheme to its factory, so adding a
  * transport is one line in `transportFactories`.
  */
+import { pickRedisConnectionOptions, redisConnectionOptionNames } from '../connections/redis-connection-options.js';
 import { CeleriacError } from '../errors.js';
 import type { Clock } from '../internal/clock.js';
 import { MemoryTransport } from './memory/memory-transport.js';
@@ -40,12 +41,7 @@ const redisFactory: TransportFactory = (url, options) => {
     'unackedRestoreLimit',
     'fanoutPrefix',
     'fanoutPatterns',
-    'masterName',
-    'sentinelKwargs',
-    'socketTimeoutMs',
-    'socketConnectTimeoutMs',
-    'socketKeepalive',
-    'clientName',
+    ...redisConnectionOptionNames,
     // kombu knobs the Redis transport honours in its own way: acks are always emulated, one
     // command connection replaces the pool, the BRPOP tick replaces health checks.
     'ackEmulation',
@@ -69,12 +65,7 @@ const redisFactory: TransportFactory = (url, options) => {
     unackedRestoreLimit: o.unackedRestoreLimit,
     fanoutPrefix: o.fanoutPrefix,
     fanoutPatterns: o.fanoutPatterns,
-    masterName: o.masterName,
-    sentinelKwargs: o.sentinelKwargs,
-    socketTimeoutMs: o.socketTimeoutMs,
-    socketConnectTimeoutMs: o.socketConnectTimeoutMs,
-    socketKeepalive: o.socketKeepalive,
-    clientName: o.clientName,
+    ...pickRedisConnectionOptions(o),
     clock: options.clock,
     logger: options.logger,
   });

@@ -11,6 +11,7 @@ import {
   type RedisConnectionRole,
   type RedisUrl,
 } from '../../connections/redis-connection.js';
+import { redisClientConnectionOptions } from '../../connections/redis-connection-options.js';
 import { redisFailure } from '../../connections/redis-failure.js';
 import type { Clock } from '../../internal/clock.js';
 import type { TransportLogger } from '../transport.js';
@@ -45,13 +46,9 @@ export function openRedisClient(target: RedisUrl, settings: Readonly<RedisTransp
   return createRedisClient(target, {
     role,
     failFast: role === 'commands',
-    masterName: s.masterName,
-    sentinelKwargs: s.sentinelKwargs,
-    connectTimeoutMs: s.socketConnectTimeoutMs,
+    ...redisClientConnectionOptions(s),
     // A blocking connection hears at least a nil every BRPOP timeout.
     socketTimeoutMs: role === 'blocking' ? s.brpopTimeoutMs + s.socketTimeoutMs : s.socketTimeoutMs,
-    socketKeepalive: s.socketKeepalive,
-    clientName: s.clientName,
   });
 }
 
