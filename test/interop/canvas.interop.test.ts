@@ -5,24 +5,18 @@
 // worker only `celery`, so the queue a signature names decides who runs it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { Celery, ChordError, GroupResult, chain, chord, group, type AnySignature, type AsyncResult } from 'celeriac';
 import { startCeleriacWorker, type CeleriacWorker } from './celeriac-worker.js';
 import type { EchoResult } from './echo-result.js';
-import { describeInterop, interopDbs, interopEnvironment, pythonDir, pythonPath, redisUrl } from './environment.js';
+import { describeInterop, pythonDir, pythonPath } from './environment.js';
+import { interopFile } from './interop-file.js';
 import { startPythonWorker, type PythonWorker } from './python-worker.js';
 import { flushDb } from './redis-db.js';
 
-const env = await interopEnvironment();
-const db = interopDbs.canvas;
-const url = redisUrl(db);
+const { env, db, url, workerEnv, path, cleanUp } = await interopFile('canvas');
 const PY_QUEUE = 'interop.canvas.py';
-const dir = mkdtempSync(join(tmpdir(), 'celeriac-interop-canvas-'));
-const workerEnv = { INTEROP_BROKER_URL: url, INTEROP_RESULT_BACKEND: url, INTEROP_RECORD_FILE: join(dir, 'record.txt') };
 const CASE = { timeout: 90_000 };
 const GET = { timeoutMs: 30_000 };
 const run = promisify(execFile);
@@ -52,16 +46,15 @@ describeInterop('canvas across Python Celery and celeriac over Redis', env, () =
   before(async () => {
     await flushDb(db);
     [celeriacWorker, pythonWorker] = await Promise.all([
-      startCeleriacWorker({ queues: ['celery'], env: workerEnv, logFile: join(dir, 'celeriac-worker.log') }),
-      startPythonWorker({ queues: [PY_QUEUE], env: workerEnv, logFile: join(dir, 'python-worker.log') }),
+      startCeleriacWorker({ queues: ['celery'], env: workerEnv, logFile: path('celeriac-worker.log') }),
+      startPythonWorker({ queues: [PY_QUEUE], env: workerEnv, logFile: path('python-worker.log') }),
     ]);
   });
 
   after(async () => {
     const [tsCode, pyCode] = await Promise.all([celeriacWorker?.stop(), pythonWorker?.stop()]);
     await app.close();
-    if (process.env.INTEROP_KEEP_LOGS === '1') process.stdout.write(`# interop logs kept in ${dir}\n`);
-    else rmSync(dir, { recursive: true, force: true });
+    cleanUp();
     assert.equal(tsCode, 0);
     assert.equal(pyCode, 0);
   });

@@ -3,25 +3,18 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Celery, TaskFailedError, TaskRevokedError } from 'celeriac';
 import { megabyteText, type EchoResult } from './echo-result.js';
-import { describeInterop, interopDbs, interopEnvironment, redisUrl } from './environment.js';
+import { describeInterop } from './environment.js';
+import { interopFile } from './interop-file.js';
 import { pythonBatch, pythonGet } from './python-client.js';
 import { startPythonWorker, type PythonWorker } from './python-worker.js';
 import { readRecord } from './record-file.js';
 import { flushDb, listLengths, listRange, redisSnapshot } from './redis-db.js';
 import { getOrDiagnose, readyOrDiagnose } from './result-diagnosis.js';
 
-const env = await interopEnvironment();
-const db = interopDbs.celeriacToPython;
-const url = redisUrl(db);
-const dir = mkdtempSync(join(tmpdir(), 'celeriac-interop-c2p-'));
-const recordFile = join(dir, 'record.txt');
-const workerEnv = { INTEROP_BROKER_URL: url, INTEROP_RESULT_BACKEND: url, INTEROP_RECORD_FILE: recordFile };
+const { env, db, url, recordFile, workerEnv, path, cleanUp } = await interopFile('celeriacToPython');
 const HIPRI = 'interop.hipri';
 const ROUTED = 'interop.routed';
 const TEST_TIMEOUT_MS = 60_000;
@@ -33,14 +26,13 @@ describeInterop('celeriac → Python Celery worker over Redis', env, () => {
   before(async () => {
     await flushDb(db);
     app = new Celery('interop', { broker_url: url, result_backend: url });
-    worker = await startPythonWorker({ queues: ['celery', HIPRI, ROUTED], env: workerEnv, logFile: join(dir, 'python-worker.log') });
+    worker = await startPythonWorker({ queues: ['celery', HIPRI, ROUTED], env: workerEnv, logFile: path('python-worker.log') });
   });
 
   after(async () => {
     const code = await worker?.stop();
     await app?.close();
-    if (process.env.INTEROP_KEEP_LOGS === '1') process.stdout.write(`# interop logs kept in ${dir}\n`);
-    else rmSync(dir, { recursive: true, force: true });
+    cleanUp();
     assert.equal(code, 0, 'the Python worker shuts down warm with exit code 0');
   });
 
@@ -120,7 +112,7 @@ describeInterop('celeriac → Python Celery worker over Redis', env, () => {
 
   test('priority: a Python worker started after the sends takes priority 0, then 5, then 9 (kombu list layout)', { timeout: TEST_TIMEOUT_MS }, async () => {
     const queue = 'interop.prio';
-    const file = join(dir, 'prio.txt');
+    const file = path('prio.txt');
     const record = app.remoteTask<(token: string) => string>('tasks.record');
     const results = [];
     for (const priority of [9, 5, 0]) {
@@ -134,7 +126,7 @@ describeInterop('celeriac → Python Celery worker over Redis', env, () => {
       concurrency: 1,
       prefetchMultiplier: 1,
       nodename: 'py-prio@%h',
-      logFile: join(dir, 'python-prio-worker.log'),
+      logFile: path('python-prio-worker.log'),
       env: { ...workerEnv, INTEROP_RECORD_FILE: file },
     });
     try {

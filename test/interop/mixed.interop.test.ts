@@ -9,24 +9,17 @@
 // first, concurrently running test).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Celery } from 'celeriac';
 import { startCeleriacWorker, type CeleriacWorker } from './celeriac-worker.js';
-import { describeInterop, interopDbs, interopEnvironment, redisUrl } from './environment.js';
+import { describeInterop } from './environment.js';
+import { interopFile } from './interop-file.js';
 import { pythonBatch, type PythonSendSpec } from './python-client.js';
 import { startPythonWorker, type PythonWorker } from './python-worker.js';
 import { readRecord } from './record-file.js';
 import { flushDb, listLengths, redisSnapshot, unackedCounts } from './redis-db.js';
 import { getOrDiagnose } from './result-diagnosis.js';
 
-const env = await interopEnvironment();
-const db = interopDbs.mixed;
-const url = redisUrl(db);
-const dir = mkdtempSync(join(tmpdir(), 'celeriac-interop-mixed-'));
-const recordFile = join(dir, 'record.txt');
-const workerEnv = { INTEROP_BROKER_URL: url, INTEROP_RESULT_BACKEND: url, INTEROP_RECORD_FILE: recordFile };
+const { env, db, url, recordFile, workerEnv, path, cleanUp } = await interopFile('mixed');
 const QUEUE = 'interop.mixed';
 /** Queues only one kind of worker consumes, for side-by-side comparisons. */
 const PY_ONLY = 'interop.same.py';
@@ -43,16 +36,15 @@ describeInterop('mixed consumption: Python and celeriac workers on one Redis que
     await flushDb(db);
     app = new Celery('interop', { broker_url: url, result_backend: url });
     [py, ts] = await Promise.all([
-      startPythonWorker({ queues: [QUEUE, PY_ONLY], env: workerEnv, nodename: 'py-mixed@%h', logFile: join(dir, 'python-worker.log') }),
-      startCeleriacWorker({ queues: [QUEUE, TS_ONLY], env: workerEnv, nodename: 'ts-mixed@%h', logFile: join(dir, 'celeriac-worker.log') }),
+      startPythonWorker({ queues: [QUEUE, PY_ONLY], env: workerEnv, nodename: 'py-mixed@%h', logFile: path('python-worker.log') }),
+      startCeleriacWorker({ queues: [QUEUE, TS_ONLY], env: workerEnv, nodename: 'ts-mixed@%h', logFile: path('celeriac-worker.log') }),
     ]);
   });
 
   after(async () => {
     const codes = await Promise.all([py?.stop(), ts?.stop()]);
     await app?.close();
-    if (process.env.INTEROP_KEEP_LOGS === '1') process.stdout.write(`# interop logs kept in ${dir}\n`);
-    else rmSync(dir, { recursive: true, force: true });
+    cleanUp();
     assert.deepEqual(codes, [0, 0], 'both workers shut down warm with exit code 0');
   });
 

@@ -5,21 +5,15 @@
 // and each worker carries on.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startCeleriacWorker, type CeleriacWorker } from './celeriac-worker.js';
-import { describeInterop, interopDbs, interopEnvironment, redisUrl } from './environment.js';
+import { describeInterop } from './environment.js';
+import { interopFile } from './interop-file.js';
 import { PythonClient, type PythonOutcome, type PythonSendSpec } from './python-client.js';
 import { startPythonWorker, type PythonWorker } from './python-worker.js';
 import { flushDb } from './redis-db.js';
 import { readyOrDiagnose } from './result-diagnosis.js';
 
-const env = await interopEnvironment();
-const db = interopDbs.pools;
-const url = redisUrl(db);
-const dir = mkdtempSync(join(tmpdir(), 'celeriac-interop-pools-'));
-const workerEnv = { INTEROP_BROKER_URL: url, INTEROP_RESULT_BACKEND: url };
+const { env, db, workerEnv, path, cleanUp } = await interopFile('pools');
 const PY = 'pools.python';
 const TS = 'pools.celeriac';
 const TEST_TIMEOUT_MS = 90_000;
@@ -41,15 +35,14 @@ describeInterop('time limits: Python client → Python prefork worker and celeri
   before(async () => {
     await flushDb(db);
     [celeriac, python] = await Promise.all([
-      startCeleriacWorker({ queues: [TS], pool: 'processes', concurrency: 2, env: workerEnv, logFile: join(dir, 'celeriac-worker.log') }),
-      startPythonWorker({ queues: [PY], concurrency: 2, env: workerEnv, logFile: join(dir, 'python-worker.log') }),
+      startCeleriacWorker({ queues: [TS], pool: 'processes', concurrency: 2, env: workerEnv, logFile: path('celeriac-worker.log') }),
+      startPythonWorker({ queues: [PY], concurrency: 2, env: workerEnv, logFile: path('python-worker.log') }),
     ]);
   });
 
   after(async () => {
     const [tsCode, pyCode] = await Promise.all([celeriac?.stop(), python?.stop()]);
-    if (process.env.INTEROP_KEEP_LOGS === '1') process.stdout.write(`# interop logs kept in ${dir}\n`);
-    else rmSync(dir, { recursive: true, force: true });
+    cleanUp();
     assert.equal(tsCode, 0, 'the celeriac worker shuts down warm with exit code 0');
     assert.equal(pyCode, 0);
   });

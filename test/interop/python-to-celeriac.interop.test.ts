@@ -4,24 +4,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Celery } from 'celeriac';
 import { startCeleriacWorker, type CeleriacWorker } from './celeriac-worker.js';
 import { megabyteText, type EchoResult } from './echo-result.js';
-import { describeInterop, interopDbs, interopEnvironment, redisUrl } from './environment.js';
+import { describeInterop } from './environment.js';
+import { interopFile } from './interop-file.js';
 import { PythonClient, type PythonOutcome, type PythonSendSpec } from './python-client.js';
 import { readRecord } from './record-file.js';
 import { flushDb, listLengths, redisSnapshot } from './redis-db.js';
 import { getOrDiagnose, readyOrDiagnose } from './result-diagnosis.js';
 
-const env = await interopEnvironment();
-const db = interopDbs.pythonToCeleriac;
-const url = redisUrl(db);
-const dir = mkdtempSync(join(tmpdir(), 'celeriac-interop-p2c-'));
-const recordFile = join(dir, 'record.txt');
-const workerEnv = { INTEROP_BROKER_URL: url, INTEROP_RESULT_BACKEND: url, INTEROP_RECORD_FILE: recordFile };
+const { env, db, url, recordFile, workerEnv, path, cleanUp } = await interopFile('pythonToCeleriac');
 const HIPRI = 'interop.hipri';
 const ROUTED = 'interop.routed';
 const TEST_TIMEOUT_MS = 60_000;
@@ -47,14 +40,13 @@ describeInterop('Python Celery client → celeriac worker over Redis', env, () =
   before(async () => {
     await flushDb(db);
     app = new Celery('interop', { broker_url: url, result_backend: url });
-    worker = await startCeleriacWorker({ queues: ['celery', HIPRI, ROUTED], env: workerEnv, logFile: join(dir, 'celeriac-worker.log') });
+    worker = await startCeleriacWorker({ queues: ['celery', HIPRI, ROUTED], env: workerEnv, logFile: path('celeriac-worker.log') });
   });
 
   after(async () => {
     const code = await worker?.stop();
     await app?.close();
-    if (process.env.INTEROP_KEEP_LOGS === '1') process.stdout.write(`# interop logs kept in ${dir}\n`);
-    else rmSync(dir, { recursive: true, force: true });
+    cleanUp();
     assert.equal(code, 0, 'the celeriac worker shuts down warm with exit code 0');
   });
 
@@ -124,7 +116,7 @@ describeInterop('Python Celery client → celeriac worker over Redis', env, () =
 
   test('priority: a celeriac worker started after the sends takes priority 0, then 5, then 9', { timeout: TEST_TIMEOUT_MS }, async () => {
     const queue = 'interop.prio';
-    const file = join(dir, 'prio.txt');
+    const file = path('prio.txt');
     const specs: PythonSendSpec[] = [];
     for (const priority of [9, 5, 0]) {
       for (let i = 0; i < 3; i++) specs.push({ name: 'tasks.record', args: [`p${priority}-${i}`], options: { queue, priority } });
@@ -139,7 +131,7 @@ describeInterop('Python Celery client → celeriac worker over Redis', env, () =
       prefetchMultiplier: 1,
       nodename: 'ts-prio@%h',
       env: { ...workerEnv, INTEROP_RECORD_FILE: file },
-      logFile: join(dir, 'celeriac-prio-worker.log'),
+      logFile: path('celeriac-prio-worker.log'),
     });
     try {
       await Promise.all(sent.map((o) => getOrDiagnose(app.asyncResult(o.id), db)));

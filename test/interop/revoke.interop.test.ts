@@ -5,25 +5,20 @@
 // results a celeriac worker stores and the other way round.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { Celery, TaskRevokedError } from 'celeriac';
 import { startCeleriacWorker, type CeleriacWorker } from './celeriac-worker.js';
-import { describeInterop, interopDbs, interopEnvironment, redisUrl } from './environment.js';
+import { describeInterop } from './environment.js';
+import { interopFile } from './interop-file.js';
 import { PythonClient, pythonGet, pythonRevoke } from './python-client.js';
 import { startPythonWorker } from './python-worker.js';
 import { flushDb } from './redis-db.js';
 import { readyOrDiagnose } from './result-diagnosis.js';
 
-const env = await interopEnvironment();
-const db = interopDbs.revoke;
-const url = redisUrl(db);
-const dir = mkdtempSync(join(tmpdir(), 'celeriac-interop-revoke-'));
-const workerEnv = { INTEROP_BROKER_URL: url, INTEROP_RESULT_BACKEND: url, INTEROP_RECORD_FILE: join(dir, 'record.txt') };
+const { env, db, url, workerEnv, path, cleanUp } = await interopFile('revoke');
 const TEST_TIMEOUT_MS = 90_000;
 
 describeInterop('revoke between Python Celery and celeriac over Redis', env, () => {
@@ -45,7 +40,7 @@ describeInterop('revoke between Python Celery and celeriac over Redis', env, () 
   });
   after(() => {
     redis?.disconnect();
-    rmSync(dir, { recursive: true, force: true });
+    cleanUp();
   });
 
   // In turn, not concurrently: each worker would also take (and answer for) the other test's tasks.
@@ -84,7 +79,7 @@ describeInterop('revoke between Python Celery and celeriac over Redis', env, () 
     });
 
     test('Python revoke(terminate=True) → a running celeriac task ends REVOKED (terminated), as Python reads it', { timeout: TEST_TIMEOUT_MS }, async () => {
-      const logFile = join(dir, 'celeriac-terminate.log');
+      const logFile = path('celeriac-terminate.log');
       const worker = await startCeleriacWorker({ queues: ['celery'], env: workerEnv, nodename: 'ts3@%h', logFile });
       try {
         const id = randomUUID();
@@ -107,7 +102,7 @@ describeInterop('revoke between Python Celery and celeriac over Redis', env, () 
     });
 
     test('celeriac revoke → Python worker: skipped, REVOKED (revoked) read by celeriac', { timeout: TEST_TIMEOUT_MS }, async () => {
-      const worker = await startPythonWorker({ queues: ['celery'], env: workerEnv, logFile: join(dir, 'python-worker.log') });
+      const worker = await startPythonWorker({ queues: ['celery'], env: workerEnv, logFile: path('python-worker.log') });
       const app = new Celery('interop', { broker_url: url, result_backend: url });
       try {
         const id = randomUUID();
