@@ -79,6 +79,7 @@ export function toApplyOptions(o: SignatureOptions): ApplyOptions {
     headers: o.headers,
     ignoreResult: o.ignoreResult,
     serializer: o.serializer,
+    compression: o.compression,
     shadow: o.shadow,
     timeLimit: o.timeLimit,
     softTimeLimit: o.softTimeLimit,

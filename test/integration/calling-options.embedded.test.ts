@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { Celery, Worker, type SettingsInput } from 'celeriac';
+import { Celery, Worker, type AsyncResult, type SettingsInput } from 'celeriac';
 import { silentLogger } from '../../src/internal/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'celeriac-calling-'));
@@ -24,6 +24,15 @@ function makeApp(url: string, settings: SettingsInput = {}, logger = silentLogge
   const echo = app.task('tasks.echo', (...args: unknown[]) => args);
   const packed = app.task({ name: 'tasks.packed', serializer: 'msgpack', compression: 'brotli' }, (n: number) => n * 2);
   return { app, echo, packed };
+}
+
+/** The headers of every message `app` publishes from now on, in order. */
+function publishedHeaders(app: Celery): Array<Record<string, unknown>> {
+  const published: Array<Record<string, unknown>> = [];
+  app.signals.beforeTaskPublish.connect(({ headers }) => {
+    published.push(headers);
+  });
+  return published;
 }
 
 for (const [kind, url] of brokers) {
@@ -48,14 +57,26 @@ for (const [kind, url] of brokers) {
 
     test('task_compression compresses every message; task_serializer msgpack is the default', { timeout: 30_000 }, async () => {
       const { app, echo } = makeApp(url(), { task_compression: 'gzip', task_serializer: 'msgpack' });
-      const published: Array<Record<string, unknown>> = [];
-      app.signals.beforeTaskPublish.connect(({ headers }) => {
-        published.push(headers);
-      });
+      const published = publishedHeaders(app);
       const worker = new Worker(app, { concurrency: 1 });
       await worker.start();
       try {
         assert.deepEqual(await (await echo.delay('x')).get({ timeout: 10_000 }), ['x']);
+        assert.equal(published[0]?.compression, 'application/x-gzip');
+      } finally {
+        await worker.stop();
+        await app.close();
+      }
+    });
+
+    test("a signature's compression compresses its message, as applyAsync's does", { timeout: 30_000 }, async () => {
+      const { app, echo } = makeApp(url());
+      const published = publishedHeaders(app);
+      const worker = new Worker(app, { concurrency: 1 });
+      await worker.start();
+      try {
+        const r = (await echo.s('x').set({ compression: 'gzip' }).delay()) as AsyncResult;
+        assert.deepEqual(await r.get({ timeout: 10_000 }), ['x']);
         assert.equal(published[0]?.compression, 'application/x-gzip');
       } finally {
         await worker.stop();
