@@ -17,6 +17,7 @@ export {
   type SignatureInit,
 } from './canvas/signature.js';
 export { signatureFromDict } from './canvas/signature-codec.js';
+export type { CallingOptions } from './canvas/calling-options.js';
 export type { SignatureDict } from './protocol/signature-dict.js';
 export type { ApplyOptions } from './app/apply-options.js';
 export type {

@@ -67,31 +67,14 @@ export class AppCanvas implements Publisher, CanvasApp {
 
 /** Signature options → the producer's options (dates given as text, as Python sends them, parsed). */
 export function toApplyOptions(o: SignatureOptions): ApplyOptions {
+  // `extra` stays behind: it only travels inside signatures.
+  const { eta, expires, parentId, rootId, extra: _extra, ...calling } = o;
   return {
-    taskId: o.taskId,
-    countdown: o.countdown,
-    eta: asDate(o.eta),
-    expires: typeof o.expires === 'number' ? o.expires : asDate(o.expires),
-    queue: o.queue,
-    exchange: o.exchange,
-    routingKey: o.routingKey,
-    priority: o.priority,
-    headers: o.headers,
-    ignoreResult: o.ignoreResult,
-    serializer: o.serializer,
-    compression: o.compression,
-    shadow: o.shadow,
-    timeLimit: o.timeLimit,
-    softTimeLimit: o.softTimeLimit,
-    parentId: o.parentId ?? undefined,
-    rootId: o.rootId ?? undefined,
-    groupId: o.groupId,
-    groupIndex: o.groupIndex,
-    link: o.link,
-    linkError: o.linkError,
-    chain: o.chain,
-    chord: o.chord,
-    replyTo: o.replyTo,
+    ...calling,
+    eta: asDate(eta),
+    expires: typeof expires === 'number' ? expires : asDate(expires),
+    parentId: parentId ?? undefined,
+    rootId: rootId ?? undefined,
   };
 }
 

@@ -11,48 +11,22 @@
 import { CeleriacError } from '../errors.js';
 import { formatKombuDate } from '../protocol/celery-date.js';
 import { SIGNATURE_OPTION_WIRE_NAMES, type SignatureDict, type SignatureOptionName } from '../protocol/signature-dict.js';
+import type { CallingOptions } from './calling-options.js';
 import type { CanvasApp, GroupHandle, TaskHandle } from './canvas-app.js';
 
 /**
- * Options a signature carries to `applyAsync` (Celery's `apply_async` keyword arguments, in
- * camelCase; Celery's names on the wire). Durations in **seconds**, as in Celery.
+ * Options a signature carries to `applyAsync`: the {@link CallingOptions}, with dates also as ISO
+ * text and ids also null (as Python's signatures carry them), and options celeriac does not model.
  */
-export interface SignatureOptions {
-  /** Use this task id (Celery's `task_id`); frozen signatures carry theirs here. */
-  taskId?: string;
-  /** Run no earlier than this many **seconds** after sending. */
-  countdown?: number;
+export interface SignatureOptions extends CallingOptions {
   /** Run no earlier than this time (a Date, or ISO text as Python sends it). */
   eta?: Date | string;
   /** Do not run after this: **seconds** after sending, or an absolute time (Date or ISO text). */
   expires?: number | Date | string;
-  queue?: string;
-  exchange?: string;
-  routingKey?: string;
-  priority?: number;
-  headers?: Record<string, unknown>;
-  ignoreResult?: boolean;
-  serializer?: string;
-  compression?: string;
-  shadow?: string;
-  /** Hard time limit in **seconds**. */
-  timeLimit?: number;
-  /** Soft time limit in **seconds**. */
-  softTimeLimit?: number;
+  /** The task that sent this one (Celery's `parent_id`). */
   parentId?: string | null;
+  /** The first task of the workflow (Celery's `root_id`). */
   rootId?: string | null;
-  /** Group membership; once set it is never replaced by a merge (Celery's `_IMMUTABLE_OPTIONS`). */
-  groupId?: string;
-  groupIndex?: number;
-  replyTo?: string;
-  /** Applied with this task's return value prepended when it succeeds (Celery's `link`). */
-  link?: AnySignature | AnySignature[];
-  /** Applied with this task's id when it fails (Celery's `link_error`). */
-  linkError?: AnySignature | AnySignature[];
-  /** The chord body this task is a header part of (set by canvas). */
-  chord?: AnySignature;
-  /** Remaining chain steps, last to run first (set by canvas). */
-  chain?: AnySignature[];
   /** Options celeriac does not model, under their wire names; they travel on unchanged. */
   extra?: Record<string, unknown>;
 }
