@@ -4,8 +4,8 @@
 import { Celery, type CeleryOptions } from 'celeriac';
 
 /** A fresh bench app and its noop task: for producers that need several configurations in one process. */
-export function createBenchApp(brokerUrl: string, resultBackend: string | undefined, options: CeleryOptions = {}) {
-  const app = new Celery('bench', { broker_url: brokerUrl, ...(resultBackend ? { result_backend: resultBackend } : {}) }, options);
+export function createBenchApp(brokerUrl: string, resultBackend: string | undefined, options: CeleryOptions = {}, settings: Record<string, unknown> = {}) {
+  const app = new Celery('bench', { broker_url: brokerUrl, ...(resultBackend ? { result_backend: resultBackend } : {}), ...settings }, options);
   const noop = app.task('bench.noop', () => null);
   return { app, noop };
 }

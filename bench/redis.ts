@@ -1,5 +1,7 @@
 // celeriac on Redis (broker and result backend), the four workloads of issue 3, one JSON line each:
-//   W1 enqueue:    awaited `delay` one after another ("loop") and 1,000 `delay` calls in flight at
+//   W1 enqueue:    awaited `delay` one after another ("loop"), the same with broker_transport_options
+//                  confirm_publish false ("loop-unconfirmed": delay() resolves once written; timed
+//                  until app.close() has Redis's last reply), and 1,000 `delay` calls in flight at
 //                  a time ("bulk"), tasks/s; no worker running.
 //   W2 drain:      N noop tasks queued, then one `celeriac worker` process runs them; timed from
 //                  its first take off the queue until every result is stored (results on) or
@@ -40,8 +42,8 @@ const workerApp = compiledBenchApp();
 // After the build: without --conditions=celeriac-source, `import 'celeriac'` needs a fresh dist/.
 const { createBenchApp } = await import('./bench-app.js');
 
-function producer(results: boolean) {
-  return createBenchApp(args.redisUrl, results ? args.redisUrl : 'disabled', { logger: silentLogger() });
+function producer(results: boolean, settings: Record<string, unknown> = {}) {
+  return createBenchApp(args.redisUrl, results ? args.redisUrl : 'disabled', { logger: silentLogger() }, settings);
 }
 
 function startWorker(results: boolean): Proc {
@@ -70,13 +72,32 @@ async function w1(): Promise<void> {
     let t0 = performance.now();
     for (let i = 0; i < n; i++) await noop.delay();
     let ms = performance.now() - t0;
-    emit({ ...system, workload: 'W1', mode: 'loop', tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
+    emit({ ...system, workload: 'W1', mode: 'loop', confirm_publish: true, tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
     t0 = performance.now();
     await sendInFlight(noop, n);
     ms = performance.now() - t0;
     emit({ ...system, workload: 'W1', mode: 'bulk', tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
   } finally {
     await app.close();
+  }
+  await w1Unconfirmed(n);
+}
+
+/** The awaited loop with `confirm_publish: false`: delay() resolves once written (timed until close() has every reply). */
+async function w1Unconfirmed(n: number): Promise<void> {
+  await redis.flushdb();
+  const { app, noop } = producer(true, { broker_transport_options: { confirm_publish: false } });
+  let closed = false;
+  try {
+    await noop.delay();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await noop.delay();
+    await app.close();
+    closed = true;
+    const ms = performance.now() - t0;
+    emit({ ...system, workload: 'W1', mode: 'loop-unconfirmed', confirm_publish: false, tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
+  } finally {
+    if (!closed) await app.close();
   }
 }
 

@@ -3,7 +3,7 @@
  * `celery.result.AsyncResult`). Celery reads `state` with a blocking call; here every read is a
  * promise: `await r.state`, `await r.ready()`, `await r.get({ timeoutMs: 10_000 })`.
  */
-import type { ResultBackend } from '../backends/backend.js';
+import type { ResultBackend, WaitOptions } from '../backends/backend.js';
 import type { Control, RevokeOptions } from '../control/control.js';
 import { BackendDisabledError, CeleriacError, TaskRevokedError } from '../errors.js';
 import { deserializeError } from '../protocol/exception-codec.js';
@@ -31,6 +31,12 @@ export interface GetOptions {
  */
 export type BackendSource = () => Promise<ResultBackend | null>;
 
+/**
+ * How the task's message publish ended, when the broker had not confirmed it yet as the task was
+ * sent (`confirm_publish` false): rejects with the error that lost it. Undefined: nothing to wait for.
+ */
+export type PublishOutcomeSource = (taskId: string) => Promise<void> | undefined;
+
 export class AsyncResult<R = unknown> {
   /**
    * The result of the step before this one, when this handle comes from a chain or chord
@@ -48,6 +54,8 @@ export class AsyncResult<R = unknown> {
     private readonly backendSource: BackendSource,
     /** The app's remote control, for {@link revoke}; absent on results not made by an app. */
     private readonly controlSource?: () => Control,
+    /** The app producer's record of unconfirmed publishes, so `get()` fails when the message was lost. */
+    private readonly publishOutcome?: PublishOutcomeSource,
   ) {}
 
   private async requireBackend(): Promise<ResultBackend> {
@@ -106,14 +114,18 @@ export class AsyncResult<R = unknown> {
    * @throws TaskRevokedError when it was revoked or expired and `propagate` is not false.
    * @throws ResultTimeoutError after the timeout.
    * @throws BackendDisabledError when the app has no result backend.
+   * @throws CeleriacError `TRANSPORT_ERROR` when the task's message was lost after `delay()`
+   *   resolved unconfirmed (`confirm_publish` false): the task was never sent.
    */
   async get(options: GetOptions = {}): Promise<R> {
     const backend = await this.requireBackend();
-    const meta = await backend.waitForReady(this.id, {
+    const waitOptions = {
       timeoutMs: options.timeoutMs ?? options.timeout,
       intervalMs: options.intervalMs ?? options.interval,
       signal: options.signal,
-    });
+    };
+    const published = this.publishOutcome?.(this.id);
+    const meta = published === undefined ? await backend.waitForReady(this.id, waitOptions) : await waitUnlessLost(backend, this.id, waitOptions, published);
     return this.outcome(meta, options.propagate ?? true);
   }
 
@@ -161,6 +173,22 @@ export class AsyncResult<R = unknown> {
   toString(): string {
     return this.id;
   }
+}
+
+/** Wait for the result, but fail (and stop waiting) when the task's message turns out lost. */
+async function waitUnlessLost(backend: ResultBackend, taskId: string, options: WaitOptions, published: Promise<void>): Promise<ResultMeta> {
+  const lost = new AbortController();
+  const signal = options.signal === undefined ? lost.signal : AbortSignal.any([options.signal, lost.signal]);
+  const waiting = backend.waitForReady(taskId, { ...options, signal });
+  const failed = published.then(
+    () => waiting,
+    (error: unknown) => {
+      lost.abort(error);
+      throw error;
+    },
+  );
+  waiting.catch(() => undefined); // when the publish failed, `failed` carries the error
+  return Promise.race([waiting, failed]);
 }
 
 /** Celery's tuple form of a result: a task `[[id, parent], null]`, a group `[[id, parent], [members]]`. */

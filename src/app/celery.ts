@@ -226,7 +226,7 @@ export class Celery {
 
   /** A result handle for a task id (Celery's `app.AsyncResult(id)`). */
   asyncResult<R = unknown>(id: string): AsyncResult<R> {
-    return new AsyncResult<R>(id, () => this.backend(), () => this.control);
+    return new AsyncResult<R>(id, () => this.backend(), () => this.control, (taskId) => this.producerInstance?.publishOutcome(taskId));
   }
 
   /** The started broker transport (created from `broker_url` on first use). */

@@ -10,7 +10,7 @@ import { encodeTaskMessage, formatEtaHeader, originNodename } from '../protocol/
 import type { TaskMessage } from '../protocol/task-message.js';
 import { taskEmbed } from '../canvas/task-embed.js';
 import type { TransportMessage } from '../protocol/transport-message.js';
-import type { Transport, PublishRoute } from '../transports/transport.js';
+import type { Transport, PublishOptions, PublishRoute } from '../transports/transport.js';
 import type { Clock } from '../internal/clock.js';
 import type { Logger } from '../internal/logger.js';
 import { retrying, type BackoffPolicy } from '../internal/retry.js';
@@ -64,6 +64,9 @@ function isConnectionError(err: unknown): boolean {
   return err instanceof CeleriacError && err.code === 'TRANSPORT_ERROR';
 }
 
+/** How many lost unconfirmed publishes are remembered for `get()` (the newest). */
+const LOST_PUBLISHES_KEPT = 10_000;
+
 /** An exchange a route names without a queue (declared so the transport knows its type). */
 interface ExchangeDeclaration {
   exchange: string;
@@ -73,6 +76,10 @@ interface ExchangeDeclaration {
 export class Producer {
   /** One declaration per queue, shared by concurrent sends (a burst must not declare 1,000 times). */
   private readonly declared = new Map<string, Promise<void>>();
+  /** Task id → the broker's confirmation, for messages written but not yet acknowledged (`confirm_publish` false). */
+  private readonly unconfirmed = new Map<string, Promise<void>>();
+  /** Task id → why its unconfirmed message was lost. */
+  private readonly lost = new Map<string, Error>();
 
   constructor(
     private readonly transport: () => Promise<Transport>,
@@ -163,6 +170,37 @@ export class Producer {
     }
   }
 
+  /**
+   * How the publish of task `taskId` ended, when the transport did not wait for the broker
+   * (`confirm_publish` false): a promise that resolves once the broker acknowledged the message
+   * and rejects with the error that lost it; undefined when there is nothing to wait for (the
+   * publish was confirmed, or is too old to be remembered).
+   */
+  publishOutcome(taskId: string): Promise<void> | undefined {
+    const error = this.lost.get(taskId);
+    if (error !== undefined) return Promise.reject(error);
+    return this.unconfirmed.get(taskId);
+  }
+
+  /** Follow an unconfirmed publish: a loss is logged at error and remembered for `get()`. */
+  private track(message: TaskMessage, confirmed: Promise<void>): void {
+    const { id, task } = message;
+    this.unconfirmed.set(id, confirmed);
+    confirmed.then(
+      () => {
+        if (this.unconfirmed.get(id) === confirmed) this.unconfirmed.delete(id);
+      },
+      (err: unknown) => {
+        if (this.unconfirmed.get(id) === confirmed) this.unconfirmed.delete(id);
+        const error = err instanceof Error ? err : new Error(String(err));
+        this.lost.delete(id);
+        this.lost.set(id, error);
+        if (this.lost.size > LOST_PUBLISHES_KEPT) this.lost.delete(this.lost.keys().next().value as string);
+        this.settings.log.error({ err: error }, `task ${task}[${id}] was not sent: its unconfirmed publish failed (${error.message})`);
+      },
+    );
+  }
+
   /** Celery's `maybe_declare`: one declaration per queue or exchange, shared by concurrent sends. */
   private declareOnce(transport: Transport, declare: ResolvedQueue | ExchangeDeclaration): Promise<void> {
     const key = 'name' in declare ? declare.name : `exchange\0${declare.exchange}`;
@@ -199,10 +237,11 @@ export class Producer {
         retryPolicy: policy,
       });
     }
+    const publishOptions: PublishOptions = { retryPolicy: policy, onUnconfirmed: (confirmed) => this.track(message, confirmed) };
     const publish = async (): Promise<void> => {
       const transport = await this.transport();
       if (declare !== undefined) await this.declareOnce(transport, declare);
-      await transport.publish(encoded, route);
+      await transport.publish(encoded, route, publishOptions);
     };
     if (policy === null) {
       await publish();

@@ -69,7 +69,8 @@ describe('createTransport', () => {
         queueOrderStrategy: 'priority',
         unackedMutexExpireMs: 60_000,
         pollingIntervalMs: 100,
-        confirmPublish: true,
+        confirmPublish: false,
+        maxUnconfirmedPublishes: 50,
       },
     }) as RedisTransport;
     assert.equal(redis.settings.visibilityTimeoutMs, 7_200_000);
@@ -79,9 +80,8 @@ describe('createTransport', () => {
     assert.equal(redis.settings.queueOrderStrategy, 'priority');
     assert.equal(redis.settings.unackedMutexExpireMs, 60_000);
     assert.equal(redis.target.db, 3);
-    assert.deepEqual(warnings, [
-      "broker_transport_options 'polling_interval' has no effect on the redis:// transport",
-      "broker_transport_options 'confirm_publish' has no effect on the redis:// transport",
-    ]);
+    assert.equal(redis.settings.confirmPublish, false);
+    assert.equal(redis.settings.maxUnconfirmedPublishes, 50);
+    assert.deepEqual(warnings, ["broker_transport_options 'polling_interval' has no effect on the redis:// transport"]);
   });
 });

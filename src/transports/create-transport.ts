@@ -42,6 +42,8 @@ const redisFactory: TransportFactory = (url, options) => {
     'fanoutPrefix',
     'fanoutPatterns',
     ...redisConnectionOptionNames,
+    'confirmPublish',
+    'maxUnconfirmedPublishes',
     // kombu knobs the Redis transport honours in its own way: acks are always emulated, one
     // command connection replaces the pool, the BRPOP tick replaces health checks.
     'ackEmulation',
@@ -66,6 +68,8 @@ const redisFactory: TransportFactory = (url, options) => {
     fanoutPrefix: o.fanoutPrefix,
     fanoutPatterns: o.fanoutPatterns,
     ...pickRedisConnectionOptions(o),
+    confirmPublish: o.confirmPublish,
+    maxUnconfirmedPublishes: o.maxUnconfirmedPublishes,
     clock: options.clock,
     logger: options.logger,
   });

@@ -39,8 +39,13 @@ export type TransportOptions = {
   /** Redis Sentinel: the monitored master's name. */
   readonly masterName?: string;
   readonly sentinelKwargs?: Readonly<Record<string, unknown>>;
-  /** AMQP: wait for publisher confirms. */
+  /**
+   * Wait for the broker to acknowledge each publish (AMQP: publisher confirms; Redis: the `LPUSH`
+   * reply, celeriac's default true — see `RedisTransportOptions.confirmPublish`).
+   */
   readonly confirmPublish?: boolean;
+  /** Redis with `confirmPublish` false (celeriac): most unacknowledged publishes at once (default 1,000). */
+  readonly maxUnconfirmedPublishes?: number;
   readonly connectTimeoutMs?: number;
   readonly readTimeoutMs?: number;
   readonly writeTimeoutMs?: number;

@@ -20,6 +20,7 @@
  * - Transports do not copy messages: a published message (its body Buffer, headers and
  *   properties) must not be mutated afterwards, and deliveries must be treated as read-only.
  */
+import type { BackoffPolicy } from '../internal/retry.js';
 import type { TransportMessage } from '../protocol/transport-message.js';
 import type { RevocationStore } from './revocation-store.js';
 
@@ -66,6 +67,24 @@ export interface PublishRoute {
   /** `''` (the anonymous exchange: routing key = queue name) or a declared exchange. */
   exchange: string;
   routingKey: string;
+}
+
+/**
+ * How a publish may end, for transports that can resolve `publish()` before the broker
+ * confirmed the message (the Redis transport with `confirm_publish` false). Others ignore it.
+ */
+export interface PublishOptions {
+  /**
+   * Re-sending a message whose connection was lost before the broker confirmed it, as Celery's
+   * `retry_policy` (ms); null: never (it fails with the connection). Default: no re-send.
+   */
+  retryPolicy?: BackoffPolicy | null;
+  /**
+   * Called, before `publish()` resolves, when it resolves unconfirmed: `confirmed` resolves once
+   * the broker stored the message and rejects (`TRANSPORT_ERROR`) when it was finally lost —
+   * re-sends exhausted, or refused by the broker.
+   */
+  onUnconfirmed?(confirmed: Promise<void>): void;
 }
 
 /** One delivered message, held unacked until `ack` or `reject`. */
@@ -148,9 +167,10 @@ export interface Transport {
    * Publish one message. With exchange `''` the routing key names the queue (created if
    * missing, as Celery's `task_create_missing_queues`); with a named exchange the message goes to
    * every queue bound with that routing key, and is dropped with a warning if none is
-   * (kombu's behaviour). Resolves once the message is stored — committed, on durable transports.
+   * (kombu's behaviour). Resolves once the message is stored — committed, on durable transports —
+   * unless the transport is set not to wait for that (see {@link PublishOptions.onUnconfirmed}).
    */
-  publish(message: TransportMessage, route: PublishRoute): Promise<void>;
+  publish(message: TransportMessage, route: PublishRoute, options?: PublishOptions): Promise<void>;
   /**
    * Start delivering; resolves once consuming has begun. Stop it with `options.signal`.
    * @throws CeleriacError `USAGE` for no queues or a negative/non-integer prefetch.

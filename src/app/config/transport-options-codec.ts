@@ -58,6 +58,7 @@ const FIELDS: FieldTable = Object.freeze({
   master_name: { key: 'masterName', codec: text({ nonEmpty: true }) },
   sentinel_kwargs: { key: 'sentinelKwargs', codec: record() },
   confirm_publish: { key: 'confirmPublish', codec: bool() },
+  max_unconfirmed_publishes: { key: 'maxUnconfirmedPublishes', codec: int({ min: 1 }) },
   connect_timeout: { key: 'connectTimeoutMs', codec: duration() },
   read_timeout: { key: 'readTimeoutMs', codec: duration() },
   write_timeout: { key: 'writeTimeoutMs', codec: duration() },

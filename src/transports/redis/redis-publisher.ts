@@ -9,7 +9,7 @@ import { redisFailure } from '../../connections/redis-failure.js';
 import { CeleriacError } from '../../errors.js';
 import { encodeEnvelope } from '../../protocol/redis-envelope.js';
 import type { TransportMessage } from '../../protocol/transport-message.js';
-import type { PublishRoute, TransportLogger } from '../transport.js';
+import type { PublishOptions, PublishRoute, TransportLogger } from '../transport.js';
 import { unroutableWarning } from '../virtual/exchange-table.js';
 import type { BindingTable } from './binding-table.js';
 import type { KeyLayout } from './key-layout.js';
@@ -21,14 +21,18 @@ export class RedisPublisher {
     private readonly bindings: BindingTable,
     private readonly logger: TransportLogger,
     private readonly display: string,
+    /** `confirm_publish`: wait for Redis's reply (see `RedisTransportOptions.confirmPublish`). */
+    private readonly confirm: boolean,
   ) {}
 
   /**
-   * Resolves when Redis stored the message in every list it routes to.
+   * Resolves when Redis stored the message in every list it routes to — or, without
+   * confirmation, once it is written to the connection (`options.onUnconfirmed` then receives
+   * the confirmation; see `publish-outbox.ts`).
    * @throws CeleriacError `TRANSPORT_ERROR` at once while the connection is down (and when Redis
    *   refuses); `ENCODE_ERROR` for a header that cannot be JSON-encoded.
    */
-  publish(session: RedisSession, message: TransportMessage, route: PublishRoute): Promise<void> {
+  publish(session: RedisSession, message: TransportMessage, route: PublishRoute, options?: PublishOptions): Promise<void> {
     if (session.client.status !== 'ready') {
       return Promise.reject(
         new CeleriacError('TRANSPORT_ERROR', `redis transport: publish failed: not connected to ${this.display} (reconnecting)`),
@@ -40,11 +44,26 @@ export class RedisPublisher {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    if (route.exchange === '') return session.writes.publish(this.layout.listKeyFor(route.routingKey, message.properties), text);
-    return this.#publishRouted(session, message, route, text);
+    if (route.exchange === '') {
+      const listKey = this.layout.listKeyFor(route.routingKey, message.properties);
+      if (this.confirm) return session.writes.publish(listKey, text);
+      return this.#publishUnconfirmed(session, [listKey], text, options);
+    }
+    return this.#publishRouted(session, message, route, text, options);
   }
 
-  async #publishRouted(session: RedisSession, message: TransportMessage, route: PublishRoute, text: string): Promise<void> {
+  async #publishUnconfirmed(session: RedisSession, listKeys: string[], text: string, options: PublishOptions | undefined): Promise<void> {
+    const { confirmed } = await session.outbox.publish(listKeys, text, options?.retryPolicy ?? null);
+    options?.onUnconfirmed?.(confirmed);
+  }
+
+  async #publishRouted(
+    session: RedisSession,
+    message: TransportMessage,
+    route: PublishRoute,
+    text: string,
+    options: PublishOptions | undefined,
+  ): Promise<void> {
     let queues: string[];
     try {
       queues = await this.bindings.lookup(session.client, route.exchange, route.routingKey);
@@ -55,6 +74,8 @@ export class RedisPublisher {
       this.logger.warn(unroutableWarning(route.exchange, route.routingKey));
       return;
     }
-    await Promise.all(queues.map((queue) => session.writes.publish(this.layout.listKeyFor(queue, message.properties), text)));
+    const listKeys = queues.map((queue) => this.layout.listKeyFor(queue, message.properties));
+    if (!this.confirm) return this.#publishUnconfirmed(session, listKeys, text, options);
+    await Promise.all(listKeys.map((listKey) => session.writes.publish(listKey, text)));
   }
 }

@@ -1,6 +1,6 @@
 /**
  * What a Redis transport has between start() and stop(): the command connection and the parts
- * that use it (fanout, write batcher, restorer, renewer, restore loop). Connecting logs a lost
+ * that use it (fanout, write batcher, publish outbox, restorer, renewer, restore loop). Connecting logs a lost
  * and regained connection once each, and on every reconnect renews what is held at once and
  * sends the settles that waited for it.
  */
@@ -17,6 +17,7 @@ import type { Clock } from '../../internal/clock.js';
 import type { TransportLogger } from '../transport.js';
 import type { BindingTable } from './binding-table.js';
 import type { KeyLayout } from './key-layout.js';
+import { PublishOutbox } from './publish-outbox.js';
 import { RedisFanout } from './redis-fanout.js';
 import { defineTransportScripts } from './redis-scripts.js';
 import type { RedisTransportSettings } from './redis-transport-options.js';
@@ -55,6 +56,8 @@ export function openRedisClient(target: RedisUrl, settings: Readonly<RedisTransp
 export class RedisSession {
   readonly fanout: RedisFanout;
   readonly writes: WriteBatcher;
+  /** Publishes not yet acknowledged (`confirmPublish` false). */
+  readonly outbox: PublishOutbox;
   readonly restorer: UnackedRestorer;
   readonly renewer: VisibilityRenewer;
   readonly restoreLoop: RestoreLoop;
@@ -98,6 +101,12 @@ export class RedisSession {
       openSubscriber: () => openRedisClient(target, s, 'subscriber'),
     });
     this.writes = new WriteBatcher(layout, selfId, () => (this.#closed ? undefined : client), target.display);
+    this.outbox = new PublishOutbox({
+      client: () => (this.#closed ? undefined : client),
+      clock,
+      describe: target.display,
+      maxUnconfirmed: s.maxUnconfirmedPublishes,
+    });
     this.restorer = new UnackedRestorer({
       layout,
       bindings: context.bindings,
@@ -138,6 +147,7 @@ export class RedisSession {
       context.bindings.clear();
       this.renewer.renewNow();
       this.writes.connected();
+      this.outbox.connected();
     });
   }
 

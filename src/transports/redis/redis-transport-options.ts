@@ -42,6 +42,10 @@ export const redisTransportDefaults = {
   stopTimeoutMs: 3_000,
   /** How long a `_kombu.binding.*` table read from Redis is reused for publishes. */
   bindingCacheMs: 5_000,
+  /** kombu `confirm_publish`: a publish resolves once Redis acknowledged it. */
+  confirmPublish: true,
+  /** With `confirmPublish` false: most messages awaiting Redis's acknowledgement at once. */
+  maxUnconfirmedPublishes: 1_000,
 } as const;
 
 /** Options of {@link RedisTransport}. */
@@ -109,6 +113,26 @@ export interface RedisTransportOptions {
    * What was not given back comes back as after a crash. Default 3,000.
    */
   stopTimeoutMs?: number;
+  /**
+   * kombu's `confirm_publish` (an AMQP transport option there, where py-amqp then waits for the
+   * broker's publisher confirm; kombu's Redis transport always waits for the `LPUSH` reply).
+   *
+   * `true` (default): `publish()` — and so `delay()` — resolves once Redis acknowledged the message.
+   *
+   * `false`: it resolves once the message is written to the connection, without waiting for the
+   * reply (an awaited loop of `delay()` is then bounded by this process, not by the round trip).
+   * The transport keeps each message until Redis acknowledges it and sends it again after a
+   * reconnect as the publish's retry policy allows (at-least-once: a message Redis stored just
+   * before the connection dropped is stored twice); past {@link maxUnconfirmedPublishes}
+   * unconfirmed messages a publish waits. A message finally lost is reported to the publisher
+   * (the app logs an error naming the task and fails its `get()`), and `stop()` waits until
+   * every message is confirmed or lost. What you give up: a crash (or kill) of this process
+   * loses the messages written but not yet acknowledged — at most one round trip's worth in
+   * normal operation, up to the bound while Redis is unreachable.
+   */
+  confirmPublish?: boolean;
+  /** With {@link confirmPublish} false: most unconfirmed messages at once. Default 1,000. */
+  maxUnconfirmedPublishes?: number;
   /** Time source (scores, renewals, restores); default the system clock. */
   clock?: Clock;
   /** Receives warnings (lost connection, unroutable messages); default process warnings. */
@@ -167,5 +191,7 @@ export function resolveRedisTransportSettings(options: RedisTransportOptions): R
     brpopTimeoutMs: positive('brpopTimeoutMs', options.brpopTimeoutMs ?? d.brpopTimeoutMs),
     fetchBatchMax: Math.max(1, Math.min(Math.floor(options.fetchBatchMax ?? d.fetchBatchMax), 2_000)),
     stopTimeoutMs: positive('stopTimeoutMs', options.stopTimeoutMs ?? d.stopTimeoutMs),
+    confirmPublish: options.confirmPublish ?? d.confirmPublish,
+    maxUnconfirmedPublishes: Math.max(1, Math.floor(positive('maxUnconfirmedPublishes', options.maxUnconfirmedPublishes ?? d.maxUnconfirmedPublishes))),
   };
 }

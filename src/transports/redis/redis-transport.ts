@@ -58,6 +58,7 @@ import type {
   ConsumeOptions,
   DeadLetter,
   ExchangeType,
+  PublishOptions,
   PublishRoute,
   QueueSpec,
   Transport,
@@ -148,7 +149,7 @@ export class RedisTransport implements Transport {
     this.layout = new KeyLayout({ globalKeyprefix: s.globalKeyprefix, prioritySteps: s.prioritySteps, sep: s.sep });
     this.#bindings = new BindingTable(this.layout, redisTransportDefaults.bindingCacheMs, () => this.#clock.now());
     this.#deadLetters = new DeadLetterStore(this.layout);
-    this.#publisher = new RedisPublisher(this.layout, this.#bindings, this.#logger, this.target.display);
+    this.#publisher = new RedisPublisher(this.layout, this.#bindings, this.#logger, this.target.display, s.confirmPublish);
     this.#held = new HeldDeliveries({
       layout: this.layout,
       clock: this.#clock,
@@ -225,6 +226,8 @@ export class RedisTransport implements Transport {
       for (const consumer of consumers) dropRedisConnection(consumer.blocking);
       dropRedisConnection(open.client);
     }, this.settings.stopTimeoutMs);
+    // Unconfirmed publishes first: they may still need the connection for a re-send.
+    await open.outbox.drained(this.settings.stopTimeoutMs);
     const held = this.#held.size;
     try {
       await Promise.all(consumers.map((c) => this.#stopConsumer(c)));
@@ -276,18 +279,19 @@ export class RedisTransport implements Transport {
 
   /**
    * `LPUSH` of kombu's envelope (a fresh UUID delivery tag) to the queue's list for the message
-   * priority; joins this turn's pipeline and resolves when Redis stored it.
+   * priority; joins this turn's pipeline and resolves when Redis stored it — or, with
+   * `confirmPublish` false, once it is written (see {@link RedisTransportOptions.confirmPublish}).
    *
    * @throws CeleriacError `TRANSPORT_ERROR` at once while the connection is down (and when Redis
    *   refuses); `ENCODE_ERROR` for a header that cannot be JSON-encoded.
    */
-  publish(message: TransportMessage, route: PublishRoute): Promise<void> {
+  publish(message: TransportMessage, route: PublishRoute, options?: PublishOptions): Promise<void> {
     const open = this.#open;
     if (open === undefined || this.#stopping !== undefined) return Promise.reject(transportClosedError('publish'));
     if (route.exchange !== '' && this.#exchanges.typeOf(route.exchange) === 'fanout') {
       return this.publishFanout(route.exchange, route.routingKey, message).then(() => undefined);
     }
-    return this.#publisher.publish(open, message, route);
+    return this.#publisher.publish(open, message, route, options);
   }
 
   /**

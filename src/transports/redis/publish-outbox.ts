@@ -1,0 +1,219 @@
+/**
+ * The outbox of unconfirmed publishes (`confirm_publish` false): a publish is written to the
+ * connection and resolves at once, without waiting for Redis's reply, while the outbox keeps the
+ * message until Redis acknowledged its `LPUSH`.
+ *
+ * - Everything published during one microtask run goes out as one `LPUSH key v1 v2 …` per list,
+ *   written before the publishers resume (so an awaited loop writes each message by itself, and
+ *   a burst shares one write).
+ * - A message whose connection was lost before the reply is sent again after the reconnect, as
+ *   its retry policy allows (Celery's `retry_policy`: a re-send waits for the connection at most
+ *   `interval_start`, then `+interval_step`… per retry, and `max_retries` re-sends). Redis may
+ *   have stored it before the connection dropped: at-least-once, a duplicate is possible.
+ * - A message refused by Redis (`OOM`, `READONLY`…) or out of retries fails: its `confirmed`
+ *   promise rejects, and whoever published it reports it (the producer logs it and fails the
+ *   task's `get()`).
+ * - At most {@link OutboxLimits.maxUnconfirmed} messages are unconfirmed at once: past that,
+ *   `publish()` waits for room (back-pressure).
+ */
+import type { RedisClient } from '../../connections/redis-connection.js';
+import { isRedisReplyError, redisFailure } from '../../connections/redis-failure.js';
+import { CeleriacError } from '../../errors.js';
+import type { Clock } from '../../internal/clock.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../internal/retry.js';
+
+/** A sent batch that failed on a connection ioredis still calls ready is looked at again this soon. */
+const RECHECK_AFTER_MS = 100;
+
+interface Entry {
+  listKey: string;
+  text: string;
+  policy: BackoffPolicy | null;
+  /** Re-sends made so far. */
+  retries: number;
+  /** While waiting for a re-send: when the next retry is due (clock ms). */
+  dueMs: number;
+  settle: (error?: Error) => void;
+}
+
+export interface OutboxLimits {
+  /** Most unconfirmed messages at once; `publish()` waits past it. */
+  maxUnconfirmed: number;
+}
+
+export interface PublishOutboxOptions extends OutboxLimits {
+  /** The connection, or undefined once the session is closed. */
+  client: () => RedisClient | undefined;
+  clock: Clock;
+  /** The server, for error messages (password masked). */
+  describe: string;
+}
+
+export class PublishOutbox {
+  #queued = new Map<string, Entry[]>();
+  #flushScheduled = false;
+  /** Unconfirmed: queued, in flight or waiting for a re-send. */
+  #count = 0;
+  /** Lost with a connection, to send again. */
+  #waiting: Entry[] = [];
+  #cancelRetryTimer: (() => void) | undefined;
+  #roomWaiters: (() => void)[] = [];
+  #drainWaiters: (() => void)[] = [];
+  /** Set by a stop that waited long enough: a message that fails now is not sent again. */
+  #givenUp = false;
+
+  constructor(private readonly options: PublishOutboxOptions) {}
+
+  /** Messages not yet confirmed by Redis. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /**
+   * Queues `text` for every list of `listKeys` (one message, routed to several queues) and
+   * resolves, once it is written to the connection, with its confirmation: a promise that
+   * resolves when Redis stored it in every list, and rejects with `TRANSPORT_ERROR` when it is lost.
+   * Waits first while {@link OutboxLimits.maxUnconfirmed} messages are unconfirmed.
+   */
+  async publish(listKeys: readonly string[], text: string, policy: BackoffPolicy | null): Promise<{ confirmed: Promise<void> }> {
+    while (this.#count >= this.options.maxUnconfirmed) await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+    const confirmations = listKeys.map(
+      (listKey) =>
+        new Promise<void>((resolve, reject) => {
+          this.#count++;
+          const entry: Entry = {
+            listKey,
+            text,
+            policy,
+            retries: 0,
+            dueMs: 0,
+            settle: (error) => {
+              this.#settled();
+              if (error === undefined) resolve();
+              else reject(error);
+            },
+          };
+          this.#queue(entry);
+        }),
+    );
+    const confirmed = confirmations.length === 1 ? confirmations[0]! : Promise.all(confirmations).then(() => undefined);
+    confirmed.catch(() => undefined); // the publisher observes it; never an unhandled rejection
+    // The flush was queued as a microtask before this await's continuation: it has written the
+    // message by the time this resumes.
+    await Promise.resolve();
+    return { confirmed };
+  }
+
+  /** The connection is (again) up: send what waits for it. */
+  connected(): void {
+    if (this.#waiting.length === 0) return;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const entry of waiting) {
+      entry.retries++;
+      this.#queue(entry);
+    }
+    this.#flush();
+    this.#armRetryTimer();
+  }
+
+  /**
+   * Resolves once every message published so far is confirmed or failed. After `giveUpAfterMs`
+   * the ones still waiting for a connection fail (a retry policy without a limit would wait
+   * forever).
+   */
+  async drained(giveUpAfterMs: number): Promise<void> {
+    if (this.#count === 0) return;
+    const cancel = this.options.clock.setTimer(() => {
+      this.#givenUp = true;
+      const stopped = new CeleriacError('TRANSPORT_ERROR', `redis transport: stopped while disconnected from ${this.options.describe}`);
+      for (const entry of this.#waiting.splice(0)) entry.settle(stopped);
+    }, giveUpAfterMs);
+    await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    cancel();
+  }
+
+  #queue(entry: Entry): void {
+    const entries = this.#queued.get(entry.listKey);
+    if (entries === undefined) this.#queued.set(entry.listKey, [entry]);
+    else entries.push(entry);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const queued = this.#queued;
+    if (queued.size === 0) return;
+    this.#queued = new Map();
+    const client = this.options.client();
+    for (const [listKey, entries] of queued) {
+      if (client === undefined || client.status !== 'ready') {
+        this.#failedSend(entries, new CeleriacError('TRANSPORT_ERROR', `not connected to ${this.options.describe}`), client);
+        continue;
+      }
+      client.lpush(listKey, ...entries.map((entry) => entry.text)).then(
+        () => {
+          for (const entry of entries) entry.settle();
+        },
+        (error: unknown) => this.#failedSend(entries, error, client),
+      );
+    }
+  };
+
+  #failedSend(entries: Entry[], error: unknown, client: RedisClient | undefined): void {
+    const failure = redisFailure('TRANSPORT_ERROR', `redis transport: publish to '${entries[0]?.listKey ?? ''}'`, error);
+    const now = this.options.clock.now();
+    for (const entry of entries) {
+      const { policy } = entry;
+      if (this.#givenUp || isRedisReplyError(error) || policy === null || (policy.maxRetries !== null && entry.retries >= policy.maxRetries)) {
+        entry.settle(failure);
+        continue;
+      }
+      entry.dueMs = now + backoffDelayMs(policy, entry.retries + 1);
+      this.#waiting.push(entry);
+    }
+    // ioredis may still call the connection ready for a moment after the socket died.
+    if (client !== undefined && client.status === 'ready') {
+      this.options.clock.setTimer(() => {
+        if (client.status === 'ready') this.connected();
+      }, RECHECK_AFTER_MS);
+    }
+    this.#armRetryTimer();
+  }
+
+  /** One timer for the earliest due retry: a due message still disconnected uses up that retry. */
+  #armRetryTimer(): void {
+    this.#cancelRetryTimer?.();
+    this.#cancelRetryTimer = undefined;
+    if (this.#waiting.length === 0) return;
+    const due = Math.min(...this.#waiting.map((entry) => entry.dueMs));
+    this.#cancelRetryTimer = this.options.clock.setTimer(() => {
+      this.#cancelRetryTimer = undefined;
+      const client = this.options.client();
+      if (client !== undefined && client.status === 'ready') {
+        this.connected();
+        return;
+      }
+      const now = this.options.clock.now();
+      const still: Entry[] = [];
+      const missed: Entry[] = [];
+      for (const entry of this.#waiting) (entry.dueMs <= now ? missed : still).push(entry);
+      this.#waiting = still;
+      for (const entry of missed) entry.retries++;
+      if (missed.length > 0) this.#failedSend(missed, new CeleriacError('TRANSPORT_ERROR', `not connected to ${this.options.describe}`), client);
+      else this.#armRetryTimer();
+    }, Math.max(0, due - this.options.clock.now()));
+  }
+
+  #settled(): void {
+    this.#count--;
+    const room = this.#roomWaiters.shift();
+    room?.();
+    if (this.#count === 0) {
+      for (const resolve of this.#drainWaiters.splice(0)) resolve();
+    }
+  }
+}
