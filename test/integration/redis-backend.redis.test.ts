@@ -81,8 +81,16 @@ class CommandLog {
   static async open(url: string): Promise<CommandLog> {
     const client = createRedisClient(url);
     await client.connect();
-    // monitor() opens a second connection in MONITOR mode; both are closed by close().
-    return new CommandLog(client, await client.monitor());
+    // A second connection in MONITOR mode (what client.monitor() makes), closed by close().
+    // ioredis marks it monitoring one microtask after MONITOR's OK, so a line of another
+    // client's command arriving with that OK is "Command queue state error": a line from
+    // before the log starts, harmless here (client.monitor() would reject with it).
+    const monitor = client.duplicate({ monitor: true, lazyConnect: false });
+    monitor.on('error', (error: Error) => {
+      if (!error.message.startsWith('Command queue state error')) throw error;
+    });
+    await new Promise<void>((resolve) => monitor.once('monitoring', () => resolve()));
+    return new CommandLog(client, monitor);
   }
 
   /** Resolves once every command Redis ran before this call has been recorded. */
