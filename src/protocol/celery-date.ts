@@ -30,8 +30,16 @@ export function formatEtaHeader(ms: number): string {
  * @throws RangeError when `ms` is not a valid time.
  */
 export function formatDateDone(ms: number): string {
-  return isoUtcNaive(ms);
+  // A busy worker finishes many tasks within one millisecond: format each millisecond once.
+  if (ms !== lastDateDoneMs) {
+    lastDateDone = isoUtcNaive(ms);
+    lastDateDoneMs = ms;
+  }
+  return lastDateDone;
 }
+
+let lastDateDoneMs = Number.NaN;
+let lastDateDone = '';
 
 /**
  * Format a `Date` the way kombu 5.2's JSON encoder writes an aware UTC datetime inside args and

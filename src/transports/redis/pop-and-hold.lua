@@ -88,6 +88,19 @@ if ARGV[6] ~= '' then hold(tonumber(ARGV[7]), ARGV[6]) end
 local order = {}
 for q = 1, queues do order[q] = q end
 local empty = {}
+-- One queue, or no round robin: every pop would take from the first list that has messages, so
+-- pop as many as wanted from each list in turn with one RPOP <count> (Redis 6.2+; REDIS_VERSION_NUM
+-- exists from 7.0) instead of one RPOP per message.
+if (queues == 1 or not rotate) and redis.REDIS_VERSION_NUM ~= nil then
+  for position = 1, lists do
+    if taken >= want then break end
+    local got = redis.call('RPOP', KEYS[3 + position], want - taken)
+    if got then
+      for i = 1, #got do hold(position, got[i]) end
+    end
+  end
+  want = taken
+end
 while taken < want do
   local got = false
   for s = 0, steps - 1 do
