@@ -5,7 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyRequire } from '../internal/lazy-require.js';
+
+const loadBetterSqlite3 = lazyRequire<typeof Database>('better-sqlite3');
 
 /** A better-sqlite3 connection, for code that prepares statements on one. */
 export type SqliteDatabase = Database.Database;
@@ -58,7 +61,7 @@ export function openSqliteDatabase(path: string, options: SqliteDatabaseOptions)
   const inMemory = isInMemorySqlitePath(path);
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
   const timeout = Math.min(MAX_BUSY_TIMEOUT_MS, Math.max(0, Math.floor(options.busyTimeoutMs)));
-  const db = new Database(path, { timeout });
+  const db = new (loadBetterSqlite3())(path, { timeout });
   try {
     if (!inMemory) enableWal(db);
     db.pragma('synchronous = NORMAL');

@@ -15,11 +15,16 @@
  *   `msgpack.Timestamp` (kombu itself cannot send a datetime with msgpack).
  * No msgpackr records or other extensions: a Python peer would not understand them.
  */
-import { Packr } from 'msgpackr';
+import type { Packr } from 'msgpackr';
 import { DecodeError, EncodeError } from '../errors.js';
+import { lazyRequire } from '../internal/lazy-require.js';
 import type { Serializer } from './serializers.js';
 
-const packr = new Packr({
+const loadMsgpackr = lazyRequire<typeof import('msgpackr')>('msgpackr');
+let packr: Packr | undefined;
+
+/** The one Packr, made on first use so a worker without msgpack messages never loads msgpackr. */
+const packer = (): Packr => (packr ??= new (loadMsgpackr().Packr)({
   useRecords: false,
   mapsAsObjects: true,
   variableMapSize: true,
@@ -27,7 +32,7 @@ const packr = new Packr({
   moreTypes: false,
   // Not in msgpackr's typings: 'auto' gives numbers for safe integers and bigint past 2^53.
   int64AsType: 'auto' as 'number',
-});
+}));
 
 /** An integral number msgpackr would write as float64 (it writes only 32-bit integers as ints). */
 function isWideInteger(value: unknown): value is number {
@@ -63,14 +68,14 @@ export const msgpackSerializer: Serializer = Object.freeze({
   contentEncoding: 'binary',
   encode(value: unknown): Buffer {
     try {
-      return packr.pack(hasWideInteger(value, 0) ? widenIntegers(value, 0) : value);
+      return packer().pack(hasWideInteger(value, 0) ? widenIntegers(value, 0) : value);
     } catch (err) {
       throw new EncodeError(`cannot encode the value as msgpack: ${(err as Error).message}`, { cause: err });
     }
   },
   decode(body: Buffer): unknown {
     try {
-      return packr.unpack(body);
+      return packer().unpack(body);
     } catch (err) {
       throw new DecodeError(`malformed msgpack body: ${(err as Error).message}`, { cause: err });
     }

@@ -4,9 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { CeleriacError } from '../../errors.js';
+import { lazyRequire } from '../../internal/lazy-require.js';
 import { describeValue, isPlainObject } from './setting-spec.js';
+
+const loadYaml = lazyRequire<typeof import('yaml')>('yaml');
 
 /** File extensions {@link readConfigFile} reads. */
 export const DATA_FILE_EXTENSIONS: readonly string[] = ['.json', '.yaml', '.yml'];
@@ -32,7 +34,7 @@ export async function readConfigFile(path: string, options: { section?: string; 
   }
   let data: unknown;
   try {
-    data = ext === '.json' ? JSON.parse(text) : parseYaml(text);
+    data = ext === '.json' ? JSON.parse(text) : loadYaml().parse(text);
   } catch (err) {
     throw new CeleriacError('CONFIG_INVALID', `${path}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`, { cause: err });
   }
