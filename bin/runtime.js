@@ -7,7 +7,31 @@
 //            dist/ is missing or stale runs this way.
 // CELERIAC_RUNTIME=dist|source chooses; dist then fails, with the reason, if dist/ cannot run.
 import { register } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { distState } from './dist-freshness.js';
+
+/**
+ * V8 flags the command applies at start, unless CELERIAC_V8_FLAGS replaces them (empty: none)
+ * or node's own command line / NODE_OPTIONS sets the same flag. Only flags V8 reads while
+ * running can be set here (heap sizes are fixed when node starts: pass those to node itself).
+ * See docs/architecture.md, "V8 heap flags", for the measurements behind the choice.
+ */
+export const DEFAULT_V8_FLAGS = '--heap-growing-percent=100';
+
+/** Apply CELERIAC_V8_FLAGS, or the defaults; returns the flags applied. */
+export function applyV8Flags() {
+  const given = process.env.CELERIAC_V8_FLAGS;
+  const fromNode = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map(flagName);
+  const flags = (given ?? DEFAULT_V8_FLAGS).split(/\s+/).filter(Boolean);
+  const applied = flags.filter((flag) => given !== undefined || !fromNode.includes(flagName(flag)));
+  for (const flag of applied) setFlagsFromString(flag);
+  return applied;
+}
+
+/** `--heap-growing-percent=50` → `heap-growing-percent` (V8 treats - and _ alike). */
+function flagName(flag) {
+  return flag.replace(/^--?/, '').split('=')[0].replaceAll('_', '-');
+}
 
 /** @returns {'dist' | 'source'} */
 export function chooseRuntime() {
@@ -34,6 +58,7 @@ function startedWithSourceCondition() {
  * `runtime` names.
  */
 export async function runEntry(runtime, entry) {
+  applyV8Flags();
   if (runtime === 'dist') {
     // dist/ was checked against the sources (or by the parent): its own guard need not walk them again.
     globalThis[Symbol.for('celeriac.distChecked')] = true;

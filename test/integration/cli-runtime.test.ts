@@ -3,6 +3,7 @@
 // run at all (bin/dist-freshness.js). npm test builds dist/ before any test starts.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,4 +56,19 @@ test('dist/ runs only when built from the sources beside it; an installed packag
 
   rmSync(join(root, 'src'), { recursive: true });
   assert.deepEqual(distState(root), { usable: true }, 'a packed install (no src/) runs dist/');
+});
+
+test('V8 flags: the default, CELERIAC_V8_FLAGS instead of it, and node\'s own flag first', () => {
+  const applied = (nodeArgs: string[], env: Record<string, string | undefined>): unknown => {
+    const script = "import('./bin/runtime.js').then((m) => console.log(JSON.stringify(m.applyV8Flags())))";
+    const { CELERIAC_V8_FLAGS: _unset, ...base } = process.env;
+    const run = spawnSync(process.execPath, [...nodeArgs, '-e', script], { cwd: projectRoot, env: { ...base, ...env }, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout);
+  };
+  assert.deepEqual(applied([], {}), ['--heap-growing-percent=100']);
+  assert.deepEqual(applied([], { CELERIAC_V8_FLAGS: '' }), []);
+  assert.deepEqual(applied([], { CELERIAC_V8_FLAGS: '--heap-growing-percent=50 --semi-space-growth-factor=1' }), ['--heap-growing-percent=50', '--semi-space-growth-factor=1']);
+  assert.deepEqual(applied(['--heap_growing_percent=30'], {}), []);
+  assert.deepEqual(applied([], { NODE_OPTIONS: '--max-semi-space-size=4' }), ['--heap-growing-percent=100']);
 });

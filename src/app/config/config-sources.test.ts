@@ -224,7 +224,8 @@ describe('environment variables', () => {
 
   test('unknown CELERIAC_* variables are notices with a suggestion, not errors', () => {
     const conf = new Config();
-    const notices = conf.configFromEnv({ CELERIAC_WORKER_CONCURENCY: '4', CELERIAC_APP: 'proj' });
+    // The command's own variables (CELERIAC_RUNTIME, CELERIAC_V8_FLAGS) are passed over silently.
+    const notices = conf.configFromEnv({ CELERIAC_WORKER_CONCURENCY: '4', CELERIAC_APP: 'proj', CELERIAC_RUNTIME: 'dist', CELERIAC_V8_FLAGS: '' });
     assert.deepEqual(notices.map((n) => [n.kind, n.setting]), [
       ['unknown-env', 'CELERIAC_WORKER_CONCURENCY'],
       ['unknown-env', 'CELERIAC_APP'],

@@ -18,6 +18,9 @@ export interface EnvSetting {
   readonly value: unknown;
 }
 
+/** The `celeriac` command's own variables (bin/runtime.js): not settings, and not worth a notice. */
+const COMMAND_VARIABLES = new Set(['CELERIAC_RUNTIME', 'CELERIAC_V8_FLAGS']);
+
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
@@ -71,7 +74,7 @@ export function readEnvSettings(env: NodeJS.ProcessEnv = process.env, prefix = '
   const settings: EnvSetting[] = [];
   const notices: ConfigNotice[] = [];
   for (const [name, text] of Object.entries(env)) {
-    if (text === undefined || !name.startsWith(prefix)) continue;
+    if (text === undefined || !name.startsWith(prefix) || COMMAND_VARIABLES.has(name)) continue;
     const celeryName = name.slice(prefix.length).toLowerCase();
     const match = lookupSetting(celeryName);
     if (!match || match.spelling === 'camel') {
