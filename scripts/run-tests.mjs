@@ -73,7 +73,13 @@ child.stdout.on('data', (chunk) => {
 child.on('exit', (code, signal) => {
   const m = /^ℹ (pass|fail|cancelled|skipped) (\d+)$/.exec(tail.trim());
   if (m) totals[m[1]] = Number(m[2]);
-  const failed = totals.fail + totals.cancelled;
+  let failed = totals.fail + totals.cancelled;
+  // A failing before/after hook fails its suite (✖ above) but no test: the reporter's counts miss
+  // it and only the exit code tells. Count it, so the closing line never says 0 failed then.
+  if (failed === 0 && (signal || code !== 0)) {
+    process.stdout.write(`\n# the run ended with ${signal ?? `exit code ${code}`} though no test failed: a suite hook or a file failed outside its tests (see ✖ above)\n`);
+    failed = 1;
+  }
   process.stdout.write(`\n${totals.pass} passed, ${failed} failed, ${totals.skipped} skipped\n`);
   process.exit(signal ? 1 : (code ?? 1));
 });
