@@ -188,7 +188,15 @@ export class TaskRunner {
       if (this.s.log.isLevelEnabled('info')) {
         this.s.log.info(`Task ${request.displayName}[${m.id}] succeeded in ${((performance.now() - startedAt) / 1000).toFixed(6)}s: ${pythonRepr(retval)}`);
       }
-      await this.store(request, this.meta(request, 'SUCCESS', retval === undefined ? null : retval, null, children), task);
+      // store() inlined: one async call less per task on the hot path.
+      const backend = this.s.backend;
+      if (backend !== null && !(m.ignoreResult || (task.options.ignoreResult ?? this.s.ignoreResult))) {
+        try {
+          await backend.storeResult(this.meta(request, 'SUCCESS', retval === undefined ? null : retval, null, children));
+        } catch (err) {
+          this.s.log.error({ err }, `could not store the SUCCESS result of ${request.name}[${request.id}]`);
+        }
+      }
       if (m.embed.chord !== null) await this.canvas.chordPart(m, 'SUCCESS', retval === undefined ? null : retval);
       if (hooks?.onSuccess) await this.callHook(run, 'onSuccess', hooks.onSuccess, [retval, m.id, m.args, m.kwargs]);
       if (signals.taskSuccess.connected) signals.taskSuccess.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), result: retval });

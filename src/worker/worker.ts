@@ -271,38 +271,48 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
         this.runningTasks.delete(request.id);
       }
     });
-    this.track(
-      job.then(
-        (outcome: RunOutcome | undefined) => {
-          if (!outcome) return;
-          switch (outcome.state) {
-            case 'SUCCESS':
-              this.stats.succeeded++;
-              break;
-            case 'RETRY':
-              this.stats.retried++;
-              this.emit('task-retried', request.id, request.message.retries + 1);
-              return;
-            case 'REVOKED': // terminated by a revoke: nothing stored yet
-              this.track(this.revokeRequest(request, 'terminated', request.terminatedBy));
-              return;
-            case 'REJECTED':
-              this.stats.rejected++;
-              break;
-            case 'IGNORED':
-              this.stats.ignored++;
-              break;
-            default:
-              this.stats.failed++;
-          }
-          this.emitDone(request.id, outcome.state);
-        },
-        (err: unknown) => {
-          if (err instanceof PoolStoppedError) return; // never started: still reserved
-          this.log.error({ err }, `internal error running ${request.name}[${request.id}]`);
-        },
-      ),
+    // One promise per task for the bookkeeping (track() would add a finally() chain of three).
+    const settled: Promise<void> = job.then(
+      (outcome: RunOutcome | undefined) => {
+        try {
+          this.finished(request, outcome);
+        } finally {
+          this.inflight.delete(settled);
+        }
+      },
+      (err: unknown) => {
+        this.inflight.delete(settled);
+        if (err instanceof PoolStoppedError) return; // never started: still reserved
+        this.log.error({ err }, `internal error running ${request.name}[${request.id}]`);
+      },
     );
+    this.inflight.add(settled);
+  }
+
+  /** Counts a run's outcome and announces it (a terminated run is stored REVOKED first). */
+  private finished(request: Request, outcome: RunOutcome | undefined): void {
+    if (!outcome) return;
+    switch (outcome.state) {
+      case 'SUCCESS':
+        this.stats.succeeded++;
+        break;
+      case 'RETRY':
+        this.stats.retried++;
+        this.emit('task-retried', request.id, request.message.retries + 1);
+        return;
+      case 'REVOKED': // terminated by a revoke: nothing stored yet
+        this.track(this.revokeRequest(request, 'terminated', request.terminatedBy));
+        return;
+      case 'REJECTED':
+        this.stats.rejected++;
+        break;
+      case 'IGNORED':
+        this.stats.ignored++;
+        break;
+      default:
+        this.stats.failed++;
+    }
+    this.emitDone(request.id, outcome.state);
   }
 
   /**
