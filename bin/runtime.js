@@ -67,6 +67,7 @@ export async function runEntry(runtime, entry) {
     const { register: registerTsx } = await import('tsx/esm/api');
     registerTsx();
     register(new URL('./source-conditions.js', import.meta.url));
+    register(new URL('./typescript-as-module.js', import.meta.url));
     await import(`../src/${entry}.ts`);
   }
 }

@@ -6,6 +6,8 @@
  * module loader hooks (Node 20 runs them on a thread of their own: a second V8 isolate, ~35 MiB).
  */
 
+import { register as registerHooks } from 'node:module';
+
 const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts'];
 
 /** True when this file itself was loaded as TypeScript, or tsx came from the command line. */
@@ -29,5 +31,7 @@ export async function ensureTypeScriptLoads(): Promise<void> {
   if (typescriptLoads) return;
   const { register } = await import('tsx/esm/api');
   register();
+  // The app's own .ts files load as ES modules whatever their package.json says (see the hook).
+  registerHooks(new URL('../../bin/typescript-as-module.js', import.meta.url));
   typescriptLoads = true;
 }

@@ -4,12 +4,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { distState, sourceSignature } from '../../bin/dist-freshness.js';
 import { projectRoot, spawnWorker } from './worker-processes.js';
+import { Celery } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'celeriac-runtime-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,6 +33,35 @@ test('a JavaScript app runs on compiled celeriac, with no loader, and shares its
     await app.close();
   }
 });
+
+// A project made with `npm init` has no "type": "module" (npm 11 writes "commonjs"): tsx alone
+// would load its tasks.ts as CommonJS and Node 20 then refuses `import 'celeriac'` as a cycle.
+for (const [runtime, packageType] of [['dist', undefined], ['source', 'commonjs']] as const) {
+  test(`a TypeScript app in a ${packageType ?? 'package.json-less'} folder runs (${runtime} runtime)`, async () => {
+    const appDir = join(dir, `ts-app-${runtime}`);
+    mkdirSync(join(appDir, 'node_modules'), { recursive: true });
+    symlinkSync(projectRoot, join(appDir, 'node_modules/celeriac'));
+    if (packageType) writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'ts-app', type: packageType }));
+    writeFileSync(
+      join(appDir, 'tasks.ts'),
+      [
+        "import { Celery } from 'celeriac';",
+        "export const app = new Celery('ts-app', { broker_url: process.env.TS_APP_BROKER });",
+        "export const add = app.task('ts_app.add', (a: number, b: number): number => a + b);",
+      ].join('\n'),
+    );
+    const broker = `sqlite:///${join(dir, `ts-${runtime}.db`)}`;
+    const worker = await spawnWorker(['-A', join(appDir, 'tasks.ts'), '-c', '1'], { TS_APP_BROKER: broker, CELERIAC_RUNTIME: runtime });
+    const client = new Celery('ts-app-client', { broker_url: broker });
+    try {
+      assert.equal(await (await client.sendTask('ts_app.add', [2, 3])).get({ timeout: 30_000 }), 5);
+    } finally {
+      worker.child.kill('SIGTERM');
+      assert.equal(await worker.exited, 0, worker.stderr());
+      await client.close();
+    }
+  });
+}
 
 test('dist/ runs only when built from the sources beside it; an installed package has none', () => {
   const root = join(dir, 'checkout');
