@@ -22,14 +22,15 @@ import type { AsyncResult } from '../src/index.js';
 import { silentLogger } from '../src/internal/logger.js';
 import { compiledBenchApp } from './compiled-app.js';
 import {
-  celeryResultsStored,
   emit,
+  emitDrain,
+  emitEnqueue,
   parseBenchArgs,
   percentiles,
+  runWorkloads,
   startProcess,
   stopProcess,
-  tasksPerSecond,
-  timeDrain,
+  timeKombuDrain,
   type Proc,
 } from './compare/measure.mjs';
 
@@ -72,11 +73,11 @@ async function w1(): Promise<void> {
     let t0 = performance.now();
     for (let i = 0; i < n; i++) await noop.delay();
     let ms = performance.now() - t0;
-    emit({ ...system, workload: 'W1', mode: 'loop', confirm_publish: true, tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
+    emitEnqueue(system, 'loop', n, ms, { confirm_publish: true });
     t0 = performance.now();
     await sendInFlight(noop, n);
     ms = performance.now() - t0;
-    emit({ ...system, workload: 'W1', mode: 'bulk', tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
+    emitEnqueue(system, 'bulk', n, ms);
   } finally {
     await app.close();
   }
@@ -95,7 +96,7 @@ async function w1Unconfirmed(n: number): Promise<void> {
     await app.close();
     closed = true;
     const ms = performance.now() - t0;
-    emit({ ...system, workload: 'W1', mode: 'loop-unconfirmed', confirm_publish: false, tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
+    emitEnqueue(system, 'loop-unconfirmed', n, ms, { confirm_publish: false });
   } finally {
     if (!closed) await app.close();
   }
@@ -112,17 +113,8 @@ async function w2(results: boolean): Promise<void> {
   } finally {
     await app.close();
   }
-  const drain = await timeDrain({
-    redis,
-    queueKey: 'celery',
-    n,
-    isDone: results ? celeryResultsStored(redis, n) : async () => (await redis.exists('celery', 'unacked')) === 0,
-    startWorker: async () => startWorker(results),
-    timeoutMs: args.timeoutMs,
-  });
-  const { rss, ms: _ms, ...timing } = drain;
-  if (args.workloads.has('W2')) emit({ ...system, workload: 'W2', results, tasks: n, ...timing });
-  if (results && args.workloads.has('W4')) emit({ ...system, workload: 'W4', during: 'W2 results on', tasks: n, ...rss });
+  const drain = await timeKombuDrain({ redis, n, results, startWorker: async () => startWorker(results), timeoutMs: args.timeoutMs });
+  emitDrain(system, args, { n, results, drain });
 }
 
 async function w3(): Promise<void> {
@@ -152,10 +144,7 @@ async function w3(): Promise<void> {
 }
 
 try {
-  if (args.workloads.has('W1')) await w1();
-  if (args.workloads.has('W2')) for (const results of args.results) await w2(results);
-  else if (args.workloads.has('W4')) await w2(true);
-  if (args.workloads.has('W3')) await w3();
+  await runWorkloads(args, { w1, w2, w3 });
 } finally {
   redis.disconnect();
 }

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { emit, parseBenchArgs, percentiles, startProcess, stopProcess, tasksPerSecond, timeDrain } from './measure.mjs';
+import { emit, emitDrain, emitEnqueue, parseBenchArgs, percentiles, runWorkloads, startProcess, stopProcess, timeDrain } from './measure.mjs';
 
 const args = parseBenchArgs(process.argv.slice(2), { db: 8, concurrency: 100 });
 const BATCH = 1000;
@@ -41,11 +41,11 @@ async function w1() {
   let t0 = performance.now();
   for (let i = 0; i < n; i++) await queue.add('noop', {});
   let ms = performance.now() - t0;
-  emit({ ...system, workload: 'W1', mode: 'loop', tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
+  emitEnqueue(system, 'loop', n, ms);
   t0 = performance.now();
   await enqueueBulk(n, undefined);
   ms = performance.now() - t0;
-  emit({ ...system, workload: 'W1', mode: 'bulk', tasks: n, seconds: +(ms / 1000).toFixed(3), tasks_per_s: tasksPerSecond(n, ms) });
+  emitEnqueue(system, 'bulk', n, ms);
 }
 
 async function w2(results) {
@@ -62,9 +62,7 @@ async function w2(results) {
     startWorker,
     timeoutMs: args.timeoutMs,
   });
-  const { rss, ms: _ms, ...timing } = drain;
-  if (args.workloads.has('W2')) emit({ ...system, workload: 'W2', results, tasks: n, ...timing });
-  if (results && args.workloads.has('W4')) emit({ ...system, workload: 'W4', during: 'W2 results on', tasks: n, ...rss });
+  emitDrain(system, args, { n, results, drain });
 }
 
 async function w3() {
@@ -93,10 +91,7 @@ async function w3() {
 }
 
 try {
-  if (args.workloads.has('W1')) await w1();
-  if (args.workloads.has('W2')) for (const results of args.results) await w2(results);
-  else if (args.workloads.has('W4')) await w2(true);
-  if (args.workloads.has('W3')) await w3();
+  await runWorkloads(args, { w1, w2, w3 });
 } finally {
   await queue.close();
   connection.disconnect();

@@ -6,7 +6,7 @@
 // BENCH_CELERY_POOL=solo swaps the pool; BENCH_PYTHON names another interpreter.
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { celeryResultsStored, emit, parseBenchArgs, runProcess, startProcess, stopProcess, timeDrain } from './measure.mjs';
+import { emit, emitDrain, parseBenchArgs, runProcess, runWorkloads, startProcess, stopProcess, timeKombuDrain } from './measure.mjs';
 
 const args = parseBenchArgs(process.argv.slice(2), { db: 9, concurrency: 1 });
 const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -39,17 +39,8 @@ async function w2(results) {
   // Queued by a producer without a backend, so it does not subscribe to 100,000 result channels
   // and then watch them during the drain; the messages are the same (ignore_result false).
   await runProcess(python, ['bench.py', 'enqueue', String(n)], { cwd, env: env(false) });
-  const drain = await timeDrain({
-    redis,
-    queueKey: 'celery',
-    n,
-    isDone: results ? celeryResultsStored(redis, n) : async () => (await redis.exists('celery', 'unacked')) === 0,
-    startWorker: async () => startWorker(results),
-    timeoutMs: args.timeoutMs,
-  });
-  const { rss, ms: _ms, ...timing } = drain;
-  if (args.workloads.has('W2')) emit({ ...system, workload: 'W2', results, tasks: n, ...timing });
-  if (results && args.workloads.has('W4')) emit({ ...system, workload: 'W4', during: 'W2 results on', tasks: n, ...rss });
+  const drain = await timeKombuDrain({ redis, n, results, startWorker: async () => startWorker(results), timeoutMs: args.timeoutMs });
+  emitDrain(system, args, { n, results, drain });
 }
 
 async function w3() {
@@ -64,10 +55,7 @@ async function w3() {
 }
 
 try {
-  if (args.workloads.has('W1')) await w1();
-  if (args.workloads.has('W2')) for (const results of args.results) await w2(results);
-  else if (args.workloads.has('W4')) await w2(true);
-  if (args.workloads.has('W3')) await w3();
+  await runWorkloads(args, { w1, w2, w3 });
 } finally {
   redis.disconnect();
 }

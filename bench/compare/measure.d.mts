@@ -24,6 +24,14 @@ export interface BenchArgs {
 export function parseBenchArgs(argv: string[], defaults: { db: number; concurrency: number }): BenchArgs;
 export function emit(line: Record<string, unknown>): void;
 export function tasksPerSecond(tasks: number, ms: number): number;
+/** One system's name and worker set-up, put first on each of its lines. */
+export type SystemFields = Record<string, unknown>;
+export function emitEnqueue(system: SystemFields, mode: string, n: number, ms: number, details?: Record<string, unknown>): void;
+export function emitDrain(system: SystemFields, args: BenchArgs, drain: { n: number; results: boolean; drain: Awaited<ReturnType<typeof timeDrain>> }): void;
+export function runWorkloads(
+  args: BenchArgs,
+  workloads: { w1: () => Promise<void>; w2: (results: boolean) => Promise<void>; w3: () => Promise<void> },
+): Promise<void>;
 export function percentiles(samplesMs: number[]): { p50_ms: number; p95_ms: number; p99_ms: number; mean_ms: number };
 export function peakRss(pid: number | undefined): { rss_mib: number; main_rss_mib: number; processes: number };
 /** CPU seconds (user + system) of `pid` and its descendants so far. */
@@ -33,6 +41,7 @@ export function redisCpuSeconds(redis: RedisLike): Promise<number>;
 /** The few commands measure.mjs sends (ioredis 5 and 6 both fit). */
 export interface RedisLike {
   llen(key: string): Promise<number>;
+  exists(...keys: string[]): Promise<number>;
   dbsize(): Promise<number>;
   info(section: 'cpu'): Promise<string>;
   scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[string, string[]]>;
@@ -68,6 +77,14 @@ export function timeDrain(options: {
   redis_cpu_us_per_task: number;
   rss: { rss_mib: number; main_rss_mib: number; processes: number };
 }>;
+
+export function timeKombuDrain(options: {
+  redis: RedisLike;
+  n: number;
+  results: boolean;
+  startWorker: () => Promise<Proc>;
+  timeoutMs: number;
+}): ReturnType<typeof timeDrain>;
 
 export function startProcess(
   command: string,

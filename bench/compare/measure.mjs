@@ -63,6 +63,32 @@ export function tasksPerSecond(tasks, ms) {
   return Math.round((tasks / ms) * 1000);
 }
 
+/** A W1 line: `n` tasks enqueued in `ms` milliseconds, the way `mode` names (with `details`). */
+export function emitEnqueue(system, mode, n, ms, details = {}) {
+  emit({ ...system, workload: 'W1', mode, ...details, tasks: n, seconds: round3(ms / 1000), tasks_per_s: tasksPerSecond(n, ms) });
+}
+
+/**
+ * The lines of one W2 drain (what `timeDrain` returned): W2 when asked for and, with results on,
+ * W4, the worker's peak RSS during it.
+ */
+export function emitDrain(system, args, { n, results, drain }) {
+  const { rss, ms: _ms, ...timing } = drain;
+  if (args.workloads.has('W2')) emit({ ...system, workload: 'W2', results, tasks: n, ...timing });
+  if (results && args.workloads.has('W4')) emit({ ...system, workload: 'W4', during: 'W2 results on', tasks: n, ...rss });
+}
+
+/**
+ * Runs the workloads asked for in the same order for every system: W1, W2 (once per `--results`
+ * value), W3. W4 is measured during W2 with results on, run for it alone when W2 was not asked for.
+ */
+export async function runWorkloads(args, { w1, w2, w3 }) {
+  if (args.workloads.has('W1')) await w1();
+  if (args.workloads.has('W2')) for (const results of args.results) await w2(results);
+  else if (args.workloads.has('W4')) await w2(true);
+  if (args.workloads.has('W3')) await w3();
+}
+
 /** p50/p95/p99/mean of round-trip samples in milliseconds (nearest-rank, as bench.py does). */
 export function percentiles(samplesMs) {
   const s = [...samplesMs].sort((a, b) => a - b);
@@ -167,6 +193,16 @@ export async function countKeys(redis, pattern) {
 /** Celery and celeriac store each result at `celery-task-meta-<id>`: done when N of them exist. */
 export function celeryResultsStored(redis, n) {
   return async () => (await redis.dbsize()) >= n && (await countKeys(redis, 'celery-task-meta-*')) >= n;
+}
+
+/**
+ * W2 of Celery and celeriac, which share kombu's layout: `timeDrain` of the `celery` list, done
+ * when N results are stored (results on) or when the list and the `unacked` hash are both gone,
+ * every message taken and acknowledged (results off).
+ */
+export function timeKombuDrain({ redis, n, results, startWorker, timeoutMs }) {
+  const drained = async () => (await redis.exists('celery', 'unacked')) === 0;
+  return timeDrain({ redis, queueKey: 'celery', n, isDone: results ? celeryResultsStored(redis, n) : drained, startWorker, timeoutMs });
 }
 
 /**
