@@ -163,6 +163,8 @@ try {
 const METRICS = [
   { key: 'W1 loop', field: 'tasks_per_s', label: 'W1 enqueue, awaited loop (tasks/s)', higher: true },
   { key: 'W1 bulk', field: 'tasks_per_s', label: 'W1 enqueue, bulk (tasks/s)', higher: true },
+  // celeriac only: broker_transport_options confirm_publish false (delay() resolves once written).
+  { key: 'W1 loop-unconfirmed', field: 'tasks_per_s', label: 'W1 enqueue, awaited loop, confirm_publish false (tasks/s)', higher: true },
   { key: 'W2 results on', field: 'tasks_per_s', label: 'W2 drain, results on (tasks/s)', higher: true },
   { key: 'W2 results off', field: 'tasks_per_s', label: 'W2 drain, results off (tasks/s)', higher: true },
   { key: 'W3', field: 'p50_ms', label: 'W3 round trip p50 (ms)', higher: false },
