@@ -110,6 +110,18 @@ export interface Delivery {
    * (AMQP's reject to a dead-letter exchange); the reason is ignored when requeueing.
    */
   reject(options: { requeue: boolean; deadLetterReason?: string }): Promise<void>;
+  /**
+   * Whether this delivery takes one of its consumer's prefetch slots (it does from delivery
+   * until settled). A consumer that keeps a message unacked for later (an ETA task) passes
+   * `false`, so the slot serves the next message meanwhile; `true` takes a slot again when the
+   * message goes to work, overfilling the window by one until a settle brings it back. This is
+   * Celery's QoS move for ETA tasks (`qos.increment_eventually` while held,
+   * `decrement_eventually` when handed to the pool). Nothing else changes: the message stays
+   * unacked and restorable, and a settle frees a slot only if the delivery holds one. A no-op
+   * once settled, when repeating the current value, and where deliveries never count (Redis
+   * fanout queues).
+   */
+  countTowardPrefetch(counts: boolean): void;
 }
 
 export interface ConsumeOptions {

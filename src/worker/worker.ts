@@ -140,7 +140,10 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     this.log = options.logger ?? app.log;
     this.pool = createWorkerPool(this, app, options);
     if (options.autoscale) this.autoscaler = new Autoscaler(this.pool, app.clock, options.autoscale);
-    this.eta = new EtaScheduler<Request>(app.clock, (request) => this.dispatch(request));
+    this.eta = new EtaScheduler<Request>(app.clock, (request) => {
+      request.delivery.countTowardPrefetch(true);
+      this.dispatch(request);
+    });
   }
 
   /**
@@ -230,6 +233,9 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     }
     this.reserved.add(request);
     if (request.etaMs !== null && request.etaMs > now) {
+      // Held outside prefetch, as Celery widens its QoS window per ETA task: a worker full of
+      // tasks due later still takes the next one that is due now.
+      request.delivery.countTowardPrefetch(false);
       this.eta.add(request, request.etaMs);
       return;
     }

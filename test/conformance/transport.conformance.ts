@@ -91,6 +91,24 @@ function range(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 }
 
+/**
+ * Opens a new client of the fixture's broker, checks `queue` holds `count` ready messages and
+ * takes them all (acking each); returns `[tag, redelivered]` of each in delivery order.
+ */
+async function drainAfterRestart(fixture: TransportFixture, queue: string, count: number): Promise<Array<[string, boolean]>> {
+  const again = fixture.open();
+  await again.start();
+  try {
+    assert.equal(await again.size(queue), count);
+    const after = new Collector((d) => void d.ack());
+    await after.consume(again, [queue], 0);
+    const got = await after.waitFor(count);
+    return got.map((d) => [tagOf(d), d.redelivered]);
+  } finally {
+    await again.stop();
+  }
+}
+
 /** Per-implementation adjustments of the suite. */
 export interface ConformanceOptions {
   /**
@@ -251,6 +269,47 @@ export function transportConformance(
       }),
     );
 
+    test('a delivery taken out of prefetch frees its slot and stays unacked; counted again, it fills the window', CASE, () =>
+      withTransport(async (t, fixture) => {
+        // h* are held for later (a worker's ETA tasks), p* are due now.
+        await publishAll(t, 'eta', ['h0', 'h1', 'p0', 'p1', 'p2']);
+        const collector = new Collector((d) => {
+          if (tagOf(d).startsWith('h')) d.countTowardPrefetch(false);
+        });
+        await collector.consume(t, ['eta'], 2);
+        const got = await collector.waitFor(4);
+        await settle();
+        assert.deepEqual(collector.tags(), ['h0', 'h1', 'p0', 'p1'], 'the held ones leave the window to p0 and p1');
+        assert.equal(await t.size('eta'), 1);
+        const [h0, h1, p0, p1] = got as [Delivery, Delivery, Delivery, Delivery];
+        h0.countTowardPrefetch(true); // 3 in a window of 2: the next ack frees no slot
+        await p0.ack();
+        await settle();
+        assert.equal(collector.deliveries.length, 4);
+        await p1.ack();
+        const p2 = (await collector.waitFor(5))[4]!;
+        assert.equal(tagOf(p2), 'p2');
+        await publishAll(t, 'eta', ['p3']);
+        await settle();
+        assert.equal(await t.size('eta'), 1, 'h0 and p2 fill the window');
+        await h0.ack();
+        const p3 = (await collector.waitFor(6))[5]!;
+        assert.equal(tagOf(p3), 'p3');
+        await publishAll(t, 'eta', ['p4']);
+        h1.countTowardPrefetch(false); // already out: no slot to give
+        await settle();
+        assert.equal(await t.size('eta'), 1, 'p2 and p3 fill the window');
+        // h1 is still unacked: stop() gives it back like any other delivery.
+        await t.stop();
+        assert.deepEqual(await drainAfterRestart(fixture, 'eta', 4), [
+          ['h1', true],
+          ['p2', true],
+          ['p3', true],
+          ['p4', false],
+        ]);
+      }),
+    );
+
     test('an acked message is gone, also after a restart', CASE, () =>
       withTransport(async (t, fixture) => {
         await publishAll(t, 'acked', ['x', 'y']);
@@ -325,22 +384,12 @@ export function transportConformance(
         await held[0]!.ack();
         await t.stop();
         await assert.rejects(held[1]!.ack(), { code: 'TRANSPORT_CLOSED' });
-        const again = fixture.open();
-        await again.start();
-        try {
-          assert.equal(await again.size('warm'), 4);
-          const after = new Collector((d) => void d.ack());
-          await after.consume(again, ['warm'], 0);
-          const got = await after.waitFor(4);
-          assert.deepEqual(got.map((d) => [tagOf(d), d.redelivered]), [
-            ['w1', true],
-            ['w2', true],
-            ['w3', false],
-            ['w4', false],
-          ]);
-        } finally {
-          await again.stop();
-        }
+        assert.deepEqual(await drainAfterRestart(fixture, 'warm', 4), [
+          ['w1', true],
+          ['w2', true],
+          ['w3', false],
+          ['w4', false],
+        ]);
       }),
     );
 

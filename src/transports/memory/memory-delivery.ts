@@ -14,6 +14,7 @@ export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
 /** The transport side a delivery reports to. */
 export interface MemorySettler {
   settle(delivery: MemoryDelivery, outcome: SettleOutcome, reason?: string): Promise<void>;
+  recount(delivery: MemoryDelivery, counts: boolean): void;
 }
 
 /** A queue of the memory transport. */
@@ -30,6 +31,8 @@ export interface MemoryQueue {
 export class MemoryDelivery implements Delivery {
   state: DeliveryState = DeliveryState.Ready;
   consumer: QosConsumer<MemoryQueue> | undefined = undefined;
+  /** Takes a prefetch slot of `consumer` while unacked (see Delivery.countTowardPrefetch). */
+  countsTowardPrefetch = true;
 
   constructor(
     readonly settler: MemorySettler,
@@ -56,5 +59,9 @@ export class MemoryDelivery implements Delivery {
 
   reject(options: { requeue: boolean; deadLetterReason?: string }): Promise<void> {
     return this.settler.settle(this, rejectOutcome(options), options.deadLetterReason);
+  }
+
+  countTowardPrefetch(counts: boolean): void {
+    this.settler.recount(this, counts);
   }
 }

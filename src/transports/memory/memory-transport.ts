@@ -76,6 +76,7 @@ export class MemoryTransport implements Transport {
   readonly #deadLetters = new Map<string, MemoryDeadLetter>();
   readonly #settler: MemorySettler = {
     settle: (delivery, outcome, reason) => this.#settle(delivery, outcome, reason),
+    recount: (delivery, counts) => this.#recount(delivery, counts),
   };
   readonly #keepAlive = new ConsumerKeepAlive();
   readonly #rateBuckets = new Map<string, TokenBucket>();
@@ -266,7 +267,7 @@ export class MemoryTransport implements Transport {
     }
     delivery.state = DeliveryState.Settled;
     this.#unacked.delete(delivery);
-    delivery.consumer!.unacked--;
+    if (delivery.countsTowardPrefetch) delivery.consumer!.unacked--;
     if (outcome === SettleOutcome.Requeue) {
       this.#requeue(delivery);
     } else if (outcome === SettleOutcome.DeadLetter) {
@@ -275,6 +276,13 @@ export class MemoryTransport implements Transport {
     }
     if (this.#consumers.length > 0) this.#scheduleDispatch();
     return RESOLVED;
+  }
+
+  #recount(delivery: MemoryDelivery, counts: boolean): void {
+    if (delivery.state !== DeliveryState.Unacked || delivery.countsTowardPrefetch === counts) return;
+    delivery.countsTowardPrefetch = counts;
+    delivery.consumer!.unacked += counts ? 1 : -1;
+    if (!counts && this.#consumers.length > 0) this.#scheduleDispatch();
   }
 
   #addDeadLetter(

@@ -32,6 +32,8 @@ class FanoutQueueDelivery implements Delivery {
   reject(): Promise<void> {
     return SETTLED;
   }
+
+  countTowardPrefetch(): void {} // never counted
 }
 
 /**

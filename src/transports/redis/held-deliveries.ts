@@ -128,17 +128,20 @@ export class HeldDeliveries implements RedisSettler {
     const { writes } = open;
     const tag = delivery.deliveryTag;
     const consumer = delivery.consumer;
+    const counted = delivery.countsTowardPrefetch;
     if (outcome === SettleOutcome.Requeue) {
       // The slot frees once the message is back: the next fetch must find it ahead of newer ones.
       const done = this.#afterHold(delivery, () => writes.release(tag, requeueText(delivery), delivery.listKey));
-      const free = (): void => {
-        consumer.qos.unacked--;
-        consumer.slotFreed();
-      };
-      done.then(free, free);
+      if (counted) {
+        const free = (): void => {
+          consumer.qos.unacked--;
+          consumer.slotFreed();
+        };
+        done.then(free, free);
+      }
       return done;
     }
-    consumer.qos.unacked--;
+    if (counted) consumer.qos.unacked--;
     let done: Promise<void>;
     if (outcome === SettleOutcome.DeadLetter) {
       const record = deadLetterRecord(delivery.payload, delivery.queue, why ?? '', this.options.clock.now());
@@ -148,6 +151,13 @@ export class HeldDeliveries implements RedisSettler {
     }
     consumer.slotFreed();
     return done;
+  }
+
+  recount(delivery: RedisDelivery, counts: boolean): void {
+    if (delivery.settled || delivery.countsTowardPrefetch === counts || delivery.epoch !== this.#epoch) return;
+    delivery.countsTowardPrefetch = counts;
+    delivery.consumer.qos.unacked += counts ? 1 : -1;
+    if (!counts) delivery.consumer.slotFreed();
   }
 
   /** Settles whose delivery's hold was still on its way; stop() waits for them. */

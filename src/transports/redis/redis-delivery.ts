@@ -6,11 +6,14 @@ import { rejectOutcome, SettleOutcome } from '../virtual/settle-outcome.js';
 /** The transport side a delivery reports to. */
 export interface RedisSettler {
   settle(delivery: RedisDelivery, outcome: SettleOutcome, reason?: string): Promise<void>;
+  recount(delivery: RedisDelivery, counts: boolean): void;
 }
 
 /** A message taken from a Redis list and held (kombu's unacked hash) until settled. */
 export class RedisDelivery implements Delivery {
   settled = false;
+  /** Takes a prefetch slot of `consumer` until settled (see Delivery.countTowardPrefetch). */
+  countsTowardPrefetch = true;
 
   constructor(
     readonly settler: RedisSettler,
@@ -38,5 +41,9 @@ export class RedisDelivery implements Delivery {
 
   reject(options: { requeue: boolean; deadLetterReason?: string }): Promise<void> {
     return this.settler.settle(this, rejectOutcome(options), options.deadLetterReason);
+  }
+
+  countTowardPrefetch(counts: boolean): void {
+    this.settler.recount(this, counts);
   }
 }

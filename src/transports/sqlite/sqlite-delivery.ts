@@ -6,11 +6,14 @@ import { rejectOutcome, SettleOutcome } from '../virtual/settle-outcome.js';
 /** The transport side a delivery reports to. */
 export interface SqliteSettler {
   settle(delivery: SqliteDelivery, outcome: SettleOutcome, reason?: string): Promise<void>;
+  recount(delivery: SqliteDelivery, counts: boolean): void;
 }
 
 /** A message leased from the sqlite transport, unacked until settled. */
 export class SqliteDelivery implements Delivery {
   settled = false;
+  /** Takes a prefetch slot of `consumer` until settled (see Delivery.countTowardPrefetch). */
+  countsTowardPrefetch = true;
 
   constructor(
     readonly settler: SqliteSettler,
@@ -36,5 +39,9 @@ export class SqliteDelivery implements Delivery {
 
   reject(options: { requeue: boolean; deadLetterReason?: string }): Promise<void> {
     return this.settler.settle(this, rejectOutcome(options), options.deadLetterReason);
+  }
+
+  countTowardPrefetch(counts: boolean): void {
+    this.settler.recount(this, counts);
   }
 }

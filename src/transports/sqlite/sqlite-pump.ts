@@ -60,7 +60,7 @@ export class SqlitePump implements SqliteSettler {
       return Promise.reject(transportClosedError('settle a delivery made before stop()'));
     }
     delivery.settled = true;
-    delivery.consumer.unacked--;
+    if (delivery.countsTowardPrefetch) delivery.consumer.unacked--;
     const writes = this.#writes;
     if (outcome === SettleOutcome.Requeue) {
       writes.releases.push(delivery.id);
@@ -73,6 +73,13 @@ export class SqlitePump implements SqliteSettler {
     }
     this.schedule();
     return (this.#batch ??= new CommitBatch()).promise;
+  }
+
+  recount(delivery: SqliteDelivery, counts: boolean): void {
+    if (delivery.settled || delivery.countsTowardPrefetch === counts || delivery.epoch !== this.#epoch) return;
+    delivery.countsTowardPrefetch = counts;
+    delivery.consumer.unacked += counts ? 1 : -1;
+    if (!counts) this.schedule();
   }
 
   schedule(): void {
