@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filters = process.argv.slice(2);
@@ -46,9 +46,12 @@ const child = spawn(
     '--conditions=celeriac-source',
     '--import',
     'tsx',
+    '--import',
+    pathToFileURL(join(root, 'scripts/blocking-stdout.mjs')).href,
     '--test',
     '--test-concurrency=2',
-    // A file whose tests are done exits even if a client handle is left open: a leak must not hang CI.
+    // A file whose tests are done exits even if a client handle is left open: a leak must not hang
+    // CI. blocking-stdout.mjs keeps that exit from dropping the file's last results.
     '--test-force-exit',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
