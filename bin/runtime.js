@@ -21,11 +21,16 @@ export const DEFAULT_V8_FLAGS = '--heap-growing-percent=100';
 /** Apply CELERIAC_V8_FLAGS, or the defaults; returns the flags applied. */
 export function applyV8Flags() {
   const given = process.env.CELERIAC_V8_FLAGS;
-  const fromNode = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map(flagName);
+  const fromNode = nodeFlags().map(flagName);
   const flags = (given ?? DEFAULT_V8_FLAGS).split(/\s+/).filter(Boolean);
   const applied = flags.filter((flag) => given !== undefined || !fromNode.includes(flagName(flag)));
   for (const flag of applied) setFlagsFromString(flag);
   return applied;
+}
+
+/** The flags node itself was given: its command line, then NODE_OPTIONS. */
+function nodeFlags() {
+  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
 }
 
 /** `--heap-growing-percent=50` → `heap-growing-percent` (V8 treats - and _ alike). */
@@ -49,7 +54,7 @@ export function chooseRuntime() {
 }
 
 function startedWithSourceCondition() {
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const flags = nodeFlags();
   return flags.some((f, i) => /^(--conditions|-C)=celeriac-source$/.test(f) || (/^(--conditions|-C)$/.test(f) && flags[i + 1] === 'celeriac-source'));
 }
 
