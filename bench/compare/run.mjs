@@ -6,11 +6,13 @@
 // higher-is-better: throughput as celeriac/peer, latency and memory as peer/celeriac.
 //
 //   (cd bench/compare && npm ci)       # BullMQ, once
-//   node bench/compare/run.mjs [--quick | --n N] [--rounds 3] [--systems celeriac,bullmq,celery]
+//   node bench/compare/run.mjs [--quick | --n N] [--rounds 3] [--systems celeriac,bullmq,celery,floor]
 //                              [--workloads W1,W2,W3] [--celeriac-concurrency 100] [--json-only]
 //                              [--scenario-timeout-s 1800]
 //
-// Each system runs in its own Redis database (celeriac 7, BullMQ 8, Celery 9; FLUSHDB before
+// `floor` (not run unless named) is bare ioredis doing each workload's Redis work with no task
+// queue around it (floor-bench.mjs), so every figure can also be read against the machine.
+// Each system runs in its own Redis database (celeriac 7, BullMQ 8, Celery 9, floor 6; FLUSHDB before
 // every scenario), on --redis (default redis://127.0.0.1:6379), or with --private-redis on a
 // `redis-server` of its own (a free port, no persistence) that only this run uses, so other
 // clients of the shared server neither slow it nor count in its CPU figures.
@@ -51,6 +53,8 @@ const SYSTEMS = {
   },
   bullmq: { label: 'BullMQ', command: [process.execPath, `${here}bullmq-bench.mjs`], cwd: here, concurrency: values['bullmq-concurrency'] },
   celery: { label: 'Celery', command: [process.execPath, `${here}celery-bench.mjs`], cwd: here, concurrency: values['celery-concurrency'] },
+  // Not a peer: bare ioredis on kombu's layout (floor-bench.mjs), what the machine allows.
+  floor: { label: 'bare ioredis', command: [process.execPath, `${here}floor-bench.mjs`], cwd: here, concurrency: '1' },
 };
 
 const systems = values.systems.split(',').map((s) => s.trim());
