@@ -9,6 +9,7 @@ import {
   SqliteTransport,
   type SqliteTransportOptions,
 } from '../../src/transports/sqlite/sqlite-transport.js';
+import { ManualClock } from './manual-clock.js';
 import {
   Collector,
   message,
@@ -88,31 +89,44 @@ describe('sqlite transport', () => {
     collector.controller.abort();
   });
 
-  test('an unacked message comes back after the visibility timeout, redelivered', CASE, async () => {
-    const visibilityTimeoutMs = 300;
-    const slow = open({ visibilityTimeoutMs });
-    const other = open();
-    await slow.start();
-    await other.start();
-    await slow.publish(message('leased'), { exchange: '', routingKey: 'vt' });
+  test('a held message outlives the visibility timeout while its consumer renews it; frozen, the consumer loses it', CASE, async () => {
+    // Each transport has a virtual clock of its own, as each process has its own timers:
+    // advancing both is time passing for both; advancing only the taker's is the holder frozen
+    // (SIGSTOP) — its heartbeat and lease renewals stop, its process stays. Consumers are taken
+    // for dead only after ten visibility timeouts of silence, so only the lease can expire here.
+    const visibilityTimeoutMs = 60_000;
+    const consumerTimeoutMs = 10 * visibilityTimeoutMs;
+    const holderClock = new ManualClock();
+    const takerClock = new ManualClock(holderClock.now());
+    const holderSide = open({ visibilityTimeoutMs, consumerTimeoutMs, clock: holderClock });
+    const takerSide = open({ visibilityTimeoutMs, consumerTimeoutMs, clock: takerClock });
+    await holderSide.start();
+    await takerSide.start();
+    await holderSide.publish(message('leased'), { exchange: '', routingKey: 'vt' });
     const holder = new Collector(); // takes it and never acks
-    // The lease starts after this instant, so the message may not come back before it plus the
-    // timeout; reading the clock after waitFor instead would count a slow machine's delay in
-    // delivering the first copy against the transport.
-    const leasedNotBefore = Date.now();
-    await holder.consume(slow, ['vt'], 1);
+    await holder.consume(holderSide, ['vt'], 1);
     const [held] = await holder.waitFor(1);
     const taker = new Collector();
-    await taker.consume(other, ['vt'], 1);
+    await taker.consume(takerSide, ['vt'], 1);
+    const pass = async (ms: number, clocks: ManualClock[]): Promise<void> => {
+      for (let t = 0; t < ms; t += 1_000) for (const clock of clocks) clock.advance(1_000);
+      await settle();
+    };
+
+    await pass(5 * visibilityTimeoutMs, [holderClock, takerClock]);
+    assert.equal(taker.deliveries.length, 0, 'renewed: nobody else gets it while its holder lives');
+    // A lease is renewed by half-time, so a frozen holder's lease has at least half a timeout left.
+    await pass(visibilityTimeoutMs / 2 - 1_000, [takerClock]);
+    assert.equal(taker.deliveries.length, 0, 'not back before the lease runs out');
+    await pass(visibilityTimeoutMs / 2 + 1_000, [takerClock]);
     const [again] = await taker.waitFor(1);
-    assert.ok(Date.now() - leasedNotBefore >= visibilityTimeoutMs - 5, 'not before the timeout');
     assert.equal(tagOf(again!), 'leased');
     assert.equal(again!.redelivered, true);
     assert.equal(held!.deliveryTag, again!.deliveryTag);
     // The first consumer's late ack still removes the message (ids are never reused).
     await held!.ack();
     await again!.ack();
-    assert.equal(await other.size('vt'), 0);
+    assert.equal(await takerSide.size('vt'), 0);
     holder.controller.abort();
     taker.controller.abort();
   });

@@ -63,3 +63,9 @@ export function spawnWorker(args: string[], env: Record<string, string>, readyTi
     .then(() => proc)
     .finally(() => clearTimeout(timer));
 }
+
+/** Warm-stops every worker still running (SIGTERM) and resolves with their exit codes. */
+export async function stopAll(workers: readonly WorkerProcess[]): Promise<Array<number | string>> {
+  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+  return Promise.all(workers.map((w) => w.exited));
+}

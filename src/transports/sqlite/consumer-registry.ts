@@ -1,7 +1,8 @@
 /**
  * This transport's row in `celeriac_consumers` — its lease-owner id, pid, hostname and a
- * heartbeat — and the test that tells the reaper a registered consumer is gone: its process no
- * longer exists on this host, or its heartbeat is older than `consumerTimeoutMs`.
+ * heartbeat (written by `heartbeat.ts`) — and the test that tells the reaper a registered
+ * consumer is gone: its process no longer exists on this host, or its heartbeat is older than
+ * `consumerTimeoutMs`.
  * `started_at` is wall-clock time (process identity, not scheduling); `heartbeat_at` is the
  * injected clock's, like every time it is compared with.
  */
@@ -26,7 +27,6 @@ const PROCESS_STARTED_AT_MS = Math.floor(performance.timeOrigin);
 export interface ConsumerRegistryOptions {
   clock: Clock;
   logger: TransportLogger;
-  heartbeatIntervalMs: number;
   consumerTimeoutMs: number;
 }
 
@@ -40,7 +40,6 @@ export class ConsumerRegistry {
   readonly #beat;
   readonly #delete;
   readonly #all;
-  #cancelHeartbeat: (() => void) | undefined;
 
   constructor(db: Database.Database, options: ConsumerRegistryOptions) {
     this.#options = options;
@@ -57,22 +56,28 @@ export class ConsumerRegistry {
     );
   }
 
-  /** Writes this consumer's row and starts heartbeating (an unref'd timer). */
+  /** Writes this consumer's row. */
   register(): void {
     this.#insert.run(this.id, this.#pid, this.#hostname, Date.now(), this.#options.clock.now());
-    this.#scheduleHeartbeat();
   }
 
-  /** Stops heartbeating (the row stays until {@link unregister} or a reaper removes it). */
-  stopHeartbeat(): void {
-    this.#cancelHeartbeat?.();
-    this.#cancelHeartbeat = undefined;
-  }
-
-  /** Stops heartbeating and removes the row; the caller releases the leases first. */
+  /** Removes this consumer's row; the caller releases the leases first. */
   unregister(): void {
-    this.stopHeartbeat();
     this.#delete.run(this.id);
+  }
+
+  /**
+   * Records that this consumer is alive at `nowMs`. If another process judged it dead (a long
+   * event-loop stall?) and removed its row, its unacked messages were given back and may run
+   * twice: says so, and registers again so its remaining acks still count.
+   */
+  beat(nowMs: number): void {
+    if (this.#beat.run(nowMs, this.id).changes > 0) return;
+    this.#options.logger.warn(
+      `sqlite transport: consumer ${this.id} was reaped while alive (heartbeat stalled for over ` +
+        `${this.#options.consumerTimeoutMs} ms); its unacked messages were redelivered`,
+    );
+    this.#insert.run(this.id, this.#pid, this.#hostname, Date.now(), nowMs);
   }
 
   /** Ids of registered consumers that are gone (never this one). */
@@ -98,29 +103,4 @@ export class ConsumerRegistry {
   remove(id: string): void {
     this.#delete.run(id);
   }
-
-  #scheduleHeartbeat(): void {
-    this.#cancelHeartbeat = this.#options.clock.setTimer(
-      this.#heartbeat,
-      this.#options.heartbeatIntervalMs,
-    );
-  }
-
-  readonly #heartbeat = (): void => {
-    try {
-      const now = this.#options.clock.now();
-      if (this.#beat.run(now, this.id).changes === 0) {
-        // Another process judged us dead (a long event-loop stall?) and gave our messages
-        // back; they may run twice. Register again so our remaining acks still count.
-        this.#options.logger.warn(
-          `sqlite transport: consumer ${this.id} was reaped while alive (heartbeat stalled for over ` +
-            `${this.#options.consumerTimeoutMs} ms); its unacked messages were redelivered`,
-        );
-        this.#insert.run(this.id, this.#pid, this.#hostname, now, now);
-      }
-    } catch (error) {
-      this.#options.logger.warn(`sqlite transport: heartbeat failed: ${String(error)}`);
-    }
-    this.#scheduleHeartbeat();
-  };
 }

@@ -75,6 +75,7 @@ export class MessageStore {
   readonly #releaseOwner;
   readonly #releaseExpired;
   readonly #releaseOrphans;
+  readonly #renew;
   readonly #nextExpiry;
   readonly #purge;
   readonly #size;
@@ -124,6 +125,12 @@ export class MessageStore {
     this.#releaseOrphans = db.prepare<[]>(
       `UPDATE celeriac_messages ${RELEASE}
        WHERE lease_owner IS NOT NULL AND lease_owner NOT IN (SELECT id FROM celeriac_consumers)`,
+    );
+    // Walks the leased-rows index from the earliest expiry up to the renewal horizon only, so a
+    // renewal touches the rows due for it, not every row leased.
+    this.#renew = db.prepare<[number, number, string]>(
+      `UPDATE celeriac_messages SET lease_expires_at = ?
+       WHERE lease_owner IS NOT NULL AND lease_expires_at < ? AND lease_owner = ?`,
     );
     this.#nextExpiry = db
       .prepare<[], number | null>(
@@ -217,6 +224,14 @@ export class MessageStore {
   /** Gives back messages leased by consumers that are no longer registered; returns how many. */
   releaseOrphans(): number {
     return this.#releaseOrphans.run().changes;
+  }
+
+  /**
+   * Extends to `expiresAtMs` every lease `owner` holds that would end before `renewBeforeMs`;
+   * returns how many. Leases given back or taken by another owner meanwhile stay as they are.
+   */
+  renewLeases(owner: string, renewBeforeMs: number, expiresAtMs: number): number {
+    return this.#renew.run(expiresAtMs, renewBeforeMs, owner).changes;
   }
 
   /** The earliest lease expiry (epoch ms), or null when nothing is leased. */

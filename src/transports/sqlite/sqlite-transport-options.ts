@@ -2,7 +2,7 @@
 import type { Clock } from '../../internal/clock.js';
 import type { TransportLogger } from '../transport.js';
 
-/** Defaults of {@link SqliteTransportOptions} (listed in docs/reference/settings.md). */
+/** Defaults of {@link SqliteTransportOptions} (listed in docs/sqlite.md). */
 export const sqliteTransportDefaults = {
   /** kombu's `visibility_timeout` default, 3600 s. */
   visibilityTimeoutMs: 3_600_000,
@@ -20,14 +20,18 @@ export interface SqliteTransportOptions {
   /** The database file, instead of `url`. */
   path?: string;
   /**
-   * An unacked message whose consumer neither acks nor dies comes back after this long
-   * (kombu's `visibility_timeout`). Keep it above your longest task and ETA countdown: an ETA
-   * task waits unacked in the worker. Default 3,600,000 (1 hour).
+   * An unacked message whose consumer stopped renewing its lease (a process frozen, or gone
+   * without its death being noticed) comes back after this long (kombu's `visibility_timeout`).
+   * A live consumer renews what it holds, so ETA tasks and long tasks held past it are not
+   * redelivered. Default 3,600,000 (1 hour).
    */
   visibilityTimeoutMs?: number;
   /** Fallback poll for other processes' publishes when file events are missed. Default 500. */
   pollIntervalMs?: number;
-  /** How often this transport proves it is alive. Default 2,000. */
+  /**
+   * How often this transport proves it is alive and renews the leases it holds (one write
+   * transaction per tick). Default 2,000; never more than a sixth of `visibilityTimeoutMs`.
+   */
   heartbeatIntervalMs?: number;
   /**
    * A consumer silent this long is taken for dead and its unacked messages are given back

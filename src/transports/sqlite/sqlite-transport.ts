@@ -6,9 +6,13 @@
  *
  * - Taking a message *leases* its row to this transport (`UPDATE … RETURNING` inside
  *   `BEGIN IMMEDIATE`, so two processes never lease one row); ack deletes it.
- * - A lease ends at the visibility timeout (kombu's `visibility_timeout`, 1 hour), at once when
- *   the owning process is gone (see `lease-reaper.ts`), or at `stop()` (warm shutdown gives
- *   unacked messages back). Given-back messages come again with `redelivered: true`.
+ * - While this transport lives it renews the leases it holds (`heartbeat.ts`), so a message
+ *   held past the visibility timeout — an ETA task waiting in the worker, a long acks_late
+ *   task — is never handed to another consumer. A lease ends when the owning process is gone
+ *   (at once, see `lease-reaper.ts`), when its owner stopped renewing it for the visibility
+ *   timeout (kombu's `visibility_timeout`, 1 hour: a frozen or unreachable process), or at
+ *   `stop()` (warm shutdown gives unacked messages back). Given-back messages come again with
+ *   `redelivered: true`.
  * - Writes are batched: every publish and ack of one event-loop turn, plus the fetches that
  *   follow, commit in ONE transaction; each caller's promise settles when it committed.
  * - Other processes' commits are noticed, while this transport has consumers, by the shared
@@ -45,6 +49,7 @@ import { QosConsumer } from '../virtual/qos-consumer.js';
 import { BindingStore } from './binding-store.js';
 import { RateTokenStore } from './rate-token-store.js';
 import { ConsumerRegistry } from './consumer-registry.js';
+import { Heartbeat } from './heartbeat.js';
 import { LeaseReaper } from './lease-reaper.js';
 import { toMessageRecord } from './message-record.js';
 import { MessageStore, type MessageRecord } from './message-store.js';
@@ -63,6 +68,7 @@ interface OpenState {
   store: MessageStore;
   bindings: BindingStore;
   registry: ConsumerRegistry;
+  heartbeat: Heartbeat;
   reaper: LeaseReaper;
   /** Runs while this transport has consumers: nobody else needs other processes' commits. */
   watcher: SqliteChangeWatcher;
@@ -153,9 +159,10 @@ export class SqliteTransport implements Transport {
       const registry = new ConsumerRegistry(db, {
         clock,
         logger,
-        heartbeatIntervalMs: this.#options.heartbeatIntervalMs,
         consumerTimeoutMs: this.#options.consumerTimeoutMs,
       });
+      const { visibilityTimeoutMs, heartbeatIntervalMs } = this.#options;
+      const heartbeat = new Heartbeat(db, registry, store, { clock, logger, heartbeatIntervalMs, visibilityTimeoutMs });
       const bindings = new BindingStore(db);
       const releaseTx = db.transaction(() => {
         store.releaseOwner(registry.id);
@@ -168,12 +175,12 @@ export class SqliteTransport implements Transport {
         reapIntervalMs: this.#options.reapIntervalMs,
         onReleased: () => this.#pump.wakeAll(),
       });
-      const { visibilityTimeoutMs } = this.#options;
       const open: OpenState = {
         db,
         store,
         bindings,
         registry,
+        heartbeat,
         reaper,
         watcher: new SqliteChangeWatcher({
           path: this.path,
@@ -192,6 +199,7 @@ export class SqliteTransport implements Transport {
       };
       registry.register();
       this.#open = open;
+      heartbeat.start();
       open.reaper.start();
     } catch (error) {
       this.#open = undefined;
@@ -214,7 +222,7 @@ export class SqliteTransport implements Transport {
     open.reaper.stop();
     this.#pump.stop();
     this.#pump.flushWrites();
-    open.registry.stopHeartbeat();
+    open.heartbeat.stop();
     try {
       open.releaseOwn();
     } catch (error) {
