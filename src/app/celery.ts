@@ -184,12 +184,14 @@ export class Celery {
     const taskId = options.taskId ?? randomUUID();
     // A backend this process already waits on listens for the result from now on (one less round trip for get()).
     if (!(options.ignoreResult ?? ignoreResult)) void this.backendPromise?.then((b) => b?.expectResult?.(taskId), () => undefined);
-    const id = await this.producer().send(name, args, kwargs, options.taskId === undefined ? { ...options, taskId } : options, {
-      queue: taskOptions?.queue,
-      serializer: taskOptions?.serializer,
-      compression: taskOptions?.compression,
-      ignoreResult,
-    });
+    const id = await this.producer().send(
+      name,
+      args,
+      kwargs,
+      options,
+      { queue: taskOptions?.queue, serializer: taskOptions?.serializer, compression: taskOptions?.compression, ignoreResult },
+      taskId,
+    );
     return this.asyncResult<R>(id);
   }
 
@@ -226,8 +228,15 @@ export class Celery {
 
   /** A result handle for a task id (Celery's `app.AsyncResult(id)`). */
   asyncResult<R = unknown>(id: string): AsyncResult<R> {
-    return new AsyncResult<R>(id, () => this.backend(), () => this.control, (taskId) => this.producerInstance?.publishOutcome(taskId));
+    return new AsyncResult<R>(id, this.resultSources.backend, this.resultSources.control, this.resultSources.publishOutcome);
   }
+
+  /** What every {@link AsyncResult} of this app reads through: made once, not once per result. */
+  private readonly resultSources = {
+    backend: () => this.backend(),
+    control: () => this.control,
+    publishOutcome: (taskId: string) => this.producerInstance?.publishOutcome(taskId),
+  };
 
   /** The started broker transport (created from `broker_url` on first use). */
   transport(): Promise<Transport> {

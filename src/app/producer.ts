@@ -64,6 +64,9 @@ function isConnectionError(err: unknown): boolean {
   return err instanceof CeleriacError && err.code === 'TRANSPORT_ERROR';
 }
 
+/** The extra headers of a call that gives none (read only). */
+const NO_HEADERS: Record<string, unknown> = Object.freeze({});
+
 /** How many lost unconfirmed publishes are remembered for `get()` (the newest). */
 const LOST_PUBLISHES_KEPT = 10_000;
 
@@ -73,9 +76,19 @@ interface ExchangeDeclaration {
   type: ResolvedQueue['exchangeType'];
 }
 
+/** The key of a declaration in {@link Producer}'s records. */
+function declarationKey(declare: ResolvedQueue | ExchangeDeclaration): string {
+  return 'name' in declare ? declare.name : `exchange\0${declare.exchange}`;
+}
+
 export class Producer {
   /** One declaration per queue, shared by concurrent sends (a burst must not declare 1,000 times). */
   private readonly declared = new Map<string, Promise<void>>();
+  /** Keys of {@link declared} whose declaration succeeded: a send to them need not wait for it. */
+  private readonly declaredDone = new Set<string>();
+  /** The transport promise last seen fulfilled and its transport: a send skips awaiting it again. */
+  private readyPromise: Promise<Transport> | undefined;
+  private readyTransport: Transport | undefined;
   /** Task id → the broker's confirmation, for messages written but not yet acknowledged (`confirm_publish` false). */
   private readonly unconfirmed = new Map<string, Promise<void>>();
   /** Task id → why its unconfirmed message was lost. */
@@ -87,7 +100,8 @@ export class Producer {
   ) {}
 
   /**
-   * Publish one task message; resolves with the task id once the transport has it.
+   * Publish one task message; resolves with the task id (`id`, default `options.taskId`, else a
+   * new UUID) once the transport has it.
    * @throws EncodeError when arguments cannot be serialized.
    */
   async send(
@@ -96,8 +110,8 @@ export class Producer {
     kwargs: Record<string, unknown>,
     options: ApplyOptions,
     defaults: TaskSendDefaults = {},
+    id: string = options.taskId ?? randomUUID(),
   ): Promise<string> {
-    const id = options.taskId ?? randomUUID();
     const now = this.settings.clock.now();
     const parent = currentTaskStorage.getStore();
     const routed = this.settings.routing.route(name, args, kwargs, {
@@ -134,7 +148,7 @@ export class Producer {
       kwargsrepr: kwargsRepr(kwargs),
       origin: originNodename(),
       ignoreResult: options.ignoreResult ?? defaults.ignoreResult ?? false,
-      extraHeaders: options.headers ?? {},
+      extraHeaders: options.headers ?? NO_HEADERS,
       correlationId: id,
       replyTo: options.replyTo ?? this.settings.replyTo,
       priority: routed.priority ?? null,
@@ -203,15 +217,53 @@ export class Producer {
 
   /** Celery's `maybe_declare`: one declaration per queue or exchange, shared by concurrent sends. */
   private declareOnce(transport: Transport, declare: ResolvedQueue | ExchangeDeclaration): Promise<void> {
-    const key = 'name' in declare ? declare.name : `exchange\0${declare.exchange}`;
+    const key = declarationKey(declare);
     let declaring = this.declared.get(key);
     if (!declaring) {
       if ('name' in declare) declaring = transport.declareQueue(QueueRegistry.spec(declare));
       else declaring = declare.exchange === '' ? Promise.resolve() : transport.declareExchange(declare.exchange, declare.type);
       this.declared.set(key, declaring);
-      declaring.catch(() => this.declared.delete(key)); // a failed declare is retried next send
+      declaring.then(
+        () => {
+          if (this.declared.get(key) === declaring) this.declaredDone.add(key);
+        },
+        () => this.declared.delete(key), // a failed declare is retried next send
+      );
     }
     return declaring;
+  }
+
+  /**
+   * One publish attempt. Once the transport is up and the route declared it calls the
+   * transport's publish at once: a noop `delay()` spent a good part of its CPU in the awaits of
+   * the general path.
+   */
+  private publishOnce(
+    encoded: TransportMessage,
+    route: PublishRoute,
+    declare: ResolvedQueue | ExchangeDeclaration | undefined,
+    options: PublishOptions,
+  ): Promise<void> {
+    const pending = this.transport();
+    const transport = pending === this.readyPromise ? this.readyTransport : undefined;
+    if (transport !== undefined && (declare === undefined || this.declaredDone.has(declarationKey(declare)))) {
+      return transport.publish(encoded, route, options);
+    }
+    return this.publishAfterSetup(pending, encoded, route, declare, options);
+  }
+
+  private async publishAfterSetup(
+    pending: Promise<Transport>,
+    encoded: TransportMessage,
+    route: PublishRoute,
+    declare: ResolvedQueue | ExchangeDeclaration | undefined,
+    options: PublishOptions,
+  ): Promise<void> {
+    const transport = await pending;
+    this.readyPromise = pending;
+    this.readyTransport = transport;
+    if (declare !== undefined) await this.declareOnce(transport, declare);
+    await transport.publish(encoded, route, options);
   }
 
   private async dispatch(
@@ -224,7 +276,8 @@ export class Producer {
   ): Promise<void> {
     const name = message.task;
     const retryEnabled = retry ?? this.settings.publishRetry;
-    const policy = retryEnabled ? { ...this.settings.publishRetryPolicy, ...retryPolicy } : null;
+    const defaultPolicy = this.settings.publishRetryPolicy;
+    const policy = retryEnabled ? (retryPolicy === undefined ? defaultPolicy : { ...defaultPolicy, ...retryPolicy }) : null;
     const signals = this.settings.signals;
     if (signals?.beforeTaskPublish.connected) {
       signals.beforeTaskPublish.send({
@@ -234,20 +287,22 @@ export class Producer {
         routingKey: route.routingKey,
         headers: encoded.headers,
         properties: encoded.properties,
-        retryPolicy: policy,
+        retryPolicy: policy && { ...policy }, // a handler's change must not reach the app's default
       });
     }
     const publishOptions: PublishOptions = { retryPolicy: policy, onUnconfirmed: (confirmed) => this.track(message, confirmed) };
-    const publish = async (): Promise<void> => {
-      const transport = await this.transport();
-      if (declare !== undefined) await this.declareOnce(transport, declare);
-      await transport.publish(encoded, route, publishOptions);
-    };
-    if (policy === null) {
-      await publish();
-    } else {
-      await retrying(publish, policy, isConnectionError, (err, attempt, delayMs) =>
-        this.settings.log.warn(`publishing ${name}[${message.id}] failed (${(err as Error).message}); retry ${attempt} in ${delayMs} ms`),
+    try {
+      // Synchronous in the transport's publish: the first attempt needs no retry machinery.
+      await this.publishOnce(encoded, route, declare, publishOptions);
+    } catch (firstError) {
+      if (policy === null) throw firstError;
+      await retrying(
+        () => this.publishOnce(encoded, route, declare, publishOptions),
+        policy,
+        isConnectionError,
+        (err, attempt, delayMs) =>
+          this.settings.log.warn(`publishing ${name}[${message.id}] failed (${(err as Error).message}); retry ${attempt} in ${delayMs} ms`),
+        { error: firstError },
       );
     }
     if (signals?.afterTaskPublish.connected) {

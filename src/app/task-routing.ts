@@ -34,11 +34,14 @@ export interface RoutingDecision {
 
 function defined<T extends object>(values: T): Partial<T> {
   const out: Partial<T> = {};
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  for (const key in values) if (values[key] !== undefined) out[key] = values[key];
   return out;
 }
 
 export class TaskRouting {
+  /** Decisions for sends that name only a queue (or nothing) and that no route matched, by queue name. */
+  private readonly byQueue = new Map<string, RoutingDecision>();
+
   constructor(
     readonly queues: QueueRegistry,
     private readonly resolve: RouteResolver,
@@ -52,6 +55,17 @@ export class TaskRouting {
   route(name: string, args: unknown[], kwargs: Record<string, unknown>, options: RoutingOptions): RoutingDecision {
     const given = defined(options);
     const route = this.resolve(name, args, kwargs, given);
+    if (route === undefined && given.exchange === undefined && given.exchangeType === undefined && given.routingKey === undefined && given.priority === undefined) {
+      // The usual send names at most a queue: the same decision every time, made once.
+      const queueName = given.queue ?? this.defaults.queue;
+      let decision = this.byQueue.get(queueName);
+      if (decision === undefined) {
+        decision = this.decide({ queue: queueName });
+        Object.freeze(decision.publish);
+        this.byQueue.set(queueName, Object.freeze(decision));
+      }
+      return decision;
+    }
     let merged: RoutingOptions;
     if (route !== undefined) {
       merged = { ...defined({ queue: route.queue, exchange: route.exchange, exchangeType: route.exchangeType, routingKey: route.routingKey }), ...given };
@@ -59,6 +73,11 @@ export class TaskRouting {
     } else {
       merged = given.queue === undefined ? { queue: this.defaults.queue, ...given } : given;
     }
+    return this.decide(merged);
+  }
+
+  /** Where the merged options send a message. */
+  private decide(merged: RoutingOptions): RoutingDecision {
     let queue: ResolvedQueue | undefined;
     if (merged.queue !== undefined) queue = this.queues.get(merged.queue);
     else if (merged.exchange === undefined) queue = this.queues.get(this.defaults.queue);

@@ -19,15 +19,19 @@ export function backoffDelayMs(policy: BackoffPolicy, retry: number): number {
 /**
  * Run `operation`; when it throws an error `shouldRetry` accepts, wait and run it again, as the
  * policy allows. The last error is rethrown when retries run out or the error is not retryable.
+ * `firstFailure`: the caller already ran the first attempt, which failed with it (a caller whose
+ * first attempt usually succeeds saves the wrapper).
  */
 export async function retrying<T>(
   operation: () => Promise<T>,
   policy: BackoffPolicy,
   shouldRetry: (err: unknown) => boolean,
   onRetry?: (err: unknown, retry: number, delayMs: number) => void,
+  firstFailure?: { error: unknown },
 ): Promise<T> {
   for (let retry = 1; ; retry++) {
     try {
+      if (retry === 1 && firstFailure !== undefined) throw firstFailure.error;
       return await operation();
     } catch (err) {
       if (!shouldRetry(err) || (policy.maxRetries !== null && retry > policy.maxRetries)) throw err;

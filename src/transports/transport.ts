@@ -84,7 +84,7 @@ export interface PublishOptions {
    * the broker stored the message and rejects (`TRANSPORT_ERROR`) when it was finally lost —
    * re-sends exhausted, or refused by the broker.
    */
-  onUnconfirmed?(confirmed: Promise<void>): void;
+  onUnconfirmed?: (confirmed: Promise<void>) => void;
 }
 
 /** One delivered message, held unacked until `ack` or `reject`. */

@@ -25,6 +25,7 @@ import { isRedisReplyError, redisFailure } from '../../connections/redis-failure
 import { CeleriacError } from '../../errors.js';
 import type { Clock } from '../../internal/clock.js';
 import { backoffDelayMs, type BackoffPolicy } from '../../internal/retry.js';
+import { CommitBatch } from '../virtual/commit-batch.js';
 
 /** A sent batch that failed on a connection ioredis still calls ready is looked at again this soon. */
 const RECHECK_AFTER_MS = 100;
@@ -37,7 +38,9 @@ interface Entry {
   retries: number;
   /** While waiting for a re-send: when the next retry is due (clock ms). */
   dueMs: number;
-  settle: (error?: Error) => void;
+  /** Settle its confirmation (through {@link PublishOutbox.#settle}). */
+  resolve: () => void;
+  reject: (error: Error) => void;
 }
 
 export interface OutboxLimits {
@@ -62,6 +65,8 @@ export class PublishOutbox {
   #waiting: Entry[] = [];
   #cancelRetryTimer: (() => void) | undefined;
   #roomWaiters: (() => void)[] = [];
+  /** Resolved once the flush queued for the current microtask run has written its messages. */
+  #written: CommitBatch | undefined;
   #drainWaiters: (() => void)[] = [];
   /** Set by a stop that waited long enough: a message that fails now is not sent again. */
   #givenUp = false;
@@ -77,37 +82,58 @@ export class PublishOutbox {
 
   /**
    * Queues `text` for every list of `listKeys` (one message, routed to several queues) and
-   * resolves, once it is written to the connection, with its confirmation: a promise that
-   * resolves when Redis stored it in every list, and rejects with `TRANSPORT_ERROR` when it is lost.
-   * Waits first while {@link OutboxLimits.maxUnconfirmed} messages are unconfirmed.
+   * resolves once it is written to the connection. Its confirmation goes to `onConfirmation`
+   * as soon as it is queued (before the returned promise resolves): a promise that resolves when
+   * Redis stored it in every list, and rejects with `TRANSPORT_ERROR` when it is lost. Waits
+   * first while {@link OutboxLimits.maxUnconfirmed} messages are unconfirmed, and behind
+   * publishers already waiting.
    */
-  async publish(listKeys: readonly string[], text: string, policy: BackoffPolicy | null): Promise<{ confirmed: Promise<void> }> {
-    while (this.#count >= this.options.maxUnconfirmed) await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
-    const confirmations = listKeys.map(
-      (listKey) =>
-        new Promise<void>((resolve, reject) => {
-          this.#count++;
-          const entry: Entry = {
-            listKey,
-            text,
-            policy,
-            retries: 0,
-            dueMs: 0,
-            settle: (error) => {
-              this.#settled();
-              if (error === undefined) resolve();
-              else reject(error);
-            },
-          };
-          this.#queue(entry);
-        }),
-    );
-    const confirmed = confirmations.length === 1 ? confirmations[0]! : Promise.all(confirmations).then(() => undefined);
-    confirmed.catch(() => undefined); // the publisher observes it; never an unhandled rejection
-    // The flush was queued as a microtask before this await's continuation: it has written the
-    // message by the time this resumes.
-    await Promise.resolve();
-    return { confirmed };
+  publish(
+    listKeys: readonly string[],
+    text: string,
+    policy: BackoffPolicy | null,
+    onConfirmation?: (confirmed: Promise<void>) => void,
+  ): Promise<void> {
+    const max = this.options.maxUnconfirmed;
+    // Behind earlier waiters while they wait for half the bound (a settle is then still to come).
+    if (this.#count >= max || (this.#roomWaiters.length > 0 && this.#count > max >> 1)) {
+      return this.#publishWhenRoom(listKeys, text, policy, onConfirmation);
+    }
+    return this.#publishNow(listKeys, text, policy, onConfirmation);
+  }
+
+  #publishNow(
+    listKeys: readonly string[],
+    text: string,
+    policy: BackoffPolicy | null,
+    onConfirmation: ((confirmed: Promise<void>) => void) | undefined,
+  ): Promise<void> {
+    const confirmed =
+      listKeys.length === 1
+        ? this.#queueNew(listKeys[0]!, text, policy)
+        : Promise.all(listKeys.map((listKey) => this.#queueNew(listKey, text, policy))).then(() => undefined);
+    if (onConfirmation === undefined) confirmed.catch(() => undefined); // never an unhandled rejection
+    else onConfirmation(confirmed);
+    // Resolved by the flush, which runs as a microtask queued before any caller's continuation.
+    return (this.#written ??= new CommitBatch()).promise;
+  }
+
+  async #publishWhenRoom(
+    listKeys: readonly string[],
+    text: string,
+    policy: BackoffPolicy | null,
+    onConfirmation: ((confirmed: Promise<void>) => void) | undefined,
+  ): Promise<void> {
+    do await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+    while (this.#count >= this.options.maxUnconfirmed);
+    await this.#publishNow(listKeys, text, policy, onConfirmation);
+  }
+
+  #queueNew(listKey: string, text: string, policy: BackoffPolicy | null): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#count++;
+      this.#queue({ listKey, text, policy, retries: 0, dueMs: 0, resolve, reject });
+    });
   }
 
   /** The connection is (again) up: send what waits for it. */
@@ -133,7 +159,7 @@ export class PublishOutbox {
     const cancel = this.options.clock.setTimer(() => {
       this.#givenUp = true;
       const stopped = new CeleriacError('TRANSPORT_ERROR', `redis transport: stopped while disconnected from ${this.options.describe}`);
-      for (const entry of this.#waiting.splice(0)) entry.settle(stopped);
+      for (const entry of this.#waiting.splice(0)) this.#settle(entry, stopped);
     }, giveUpAfterMs);
     await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     cancel();
@@ -151,8 +177,13 @@ export class PublishOutbox {
 
   readonly #flush = (): void => {
     this.#flushScheduled = false;
+    const written = this.#written;
+    this.#written = undefined;
     const queued = this.#queued;
-    if (queued.size === 0) return;
+    if (queued.size === 0) {
+      written?.resolve();
+      return;
+    }
     this.#queued = new Map();
     const client = this.options.client();
     for (const [listKey, entries] of queued) {
@@ -163,11 +194,12 @@ export class PublishOutbox {
       this.#cork(client);
       client.lpush(listKey, ...entries.map((entry) => entry.text)).then(
         () => {
-          for (const entry of entries) entry.settle();
+          for (const entry of entries) this.#settle(entry);
         },
         (error: unknown) => this.#failedSend(entries, error, client),
       );
     }
+    written?.resolve();
   };
 
   /**
@@ -194,7 +226,7 @@ export class PublishOutbox {
     for (const entry of entries) {
       const { policy } = entry;
       if (this.#givenUp || isRedisReplyError(error) || policy === null || (policy.maxRetries !== null && entry.retries >= policy.maxRetries)) {
-        entry.settle(failure);
+        this.#settle(entry, failure);
         continue;
       }
       entry.dueMs = now + backoffDelayMs(policy, entry.retries + 1);
@@ -233,7 +265,7 @@ export class PublishOutbox {
     }, Math.max(0, due - this.options.clock.now()));
   }
 
-  #settled(): void {
+  #settle(entry: Entry, error?: Error): void {
     this.#count--;
     const waiters = this.#roomWaiters;
     if (waiters.length > 0 && this.#count <= this.options.maxUnconfirmed >> 1) {
@@ -244,5 +276,7 @@ export class PublishOutbox {
     if (this.#count === 0) {
       for (const resolve of this.#drainWaiters.splice(0)) resolve();
     }
+    if (error === undefined) entry.resolve();
+    else entry.reject(error);
   }
 }

@@ -52,9 +52,8 @@ export class RedisPublisher {
     return this.#publishRouted(session, message, route, text, options);
   }
 
-  async #publishUnconfirmed(session: RedisSession, listKeys: string[], text: string, options: PublishOptions | undefined): Promise<void> {
-    const { confirmed } = await session.outbox.publish(listKeys, text, options?.retryPolicy ?? null);
-    options?.onUnconfirmed?.(confirmed);
+  #publishUnconfirmed(session: RedisSession, listKeys: string[], text: string, options: PublishOptions | undefined): Promise<void> {
+    return session.outbox.publish(listKeys, text, options?.retryPolicy ?? null, options?.onUnconfirmed);
   }
 
   async #publishRouted(
