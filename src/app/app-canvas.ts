@@ -11,6 +11,7 @@ import type { AnySignature, SignatureOptions } from '../canvas/signature.js';
 import { BackendDisabledError } from '../errors.js';
 import { parseCeleryDate } from '../protocol/celery-date.js';
 import type { ApplyOptions } from './apply-options.js';
+import { withCurrentTask } from './current-task.js';
 import { AsyncResult } from './async-result.js';
 import type { Celery } from './celery.js';
 import { GroupResult } from './group-result.js';
@@ -46,7 +47,8 @@ export class AppCanvas implements Publisher, CanvasApp {
   }
 
   async applySignature(sig: AnySignature, args: unknown[], kwargs: Record<string, unknown>, options: SignatureOptions): Promise<unknown> {
-    return this.handle(await applySignature(sig, args, kwargs, options, this));
+    // A chord awaits its backend before it sends: the sending task must still be known then.
+    return this.handle(await withCurrentTask(() => applySignature(sig, args, kwargs, options, this)));
   }
 
   freezeSignature(sig: AnySignature): unknown {

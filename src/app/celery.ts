@@ -25,6 +25,7 @@ import { registerBuiltinTasks } from './builtin-tasks.js';
 import type { ApplyOptions } from './apply-options.js';
 import { AsyncResult } from './async-result.js';
 import { EagerApplier } from './eager-runner.js';
+import { withCurrentTask } from './current-task.js';
 import { Config, type SettingsInput } from './config/config.js';
 import type { ConfigNotice } from './config/config-notice.js';
 import { setupAppLogging, type LoggingSetupOptions } from './logging-setup.js';
@@ -218,7 +219,8 @@ export class Celery {
     options: ApplyOptions = {},
     propagate?: boolean,
   ): Promise<AsyncResult<R>> {
-    return this.eager.apply<R>(name, args, kwargs, options, propagate);
+    // It may await the result backend before it runs the task, which reads the current task.
+    return withCurrentTask(() => this.eager.apply<R>(name, args, kwargs, options, propagate));
   }
 
   /** True once the app has opened its broker or result backend connection. */

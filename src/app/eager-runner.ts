@@ -16,7 +16,7 @@ import type { TaskState } from '../protocol/task-state.js';
 import type { ApplyOptions } from './apply-options.js';
 import { AsyncResult } from './async-result.js';
 import type { Celery } from './celery.js';
-import { currentTaskStorage } from './current-task.js';
+import { callAsTask, currentTask } from './current-task.js';
 import { autoretryOutcome } from './retry-planner.js';
 import { buildCallArgs } from './task-arguments.js';
 import { createTaskContext } from './task-context.js';
@@ -47,7 +47,7 @@ export async function runEagerly(
   store: EagerStore,
   propagate: boolean,
 ): Promise<string> {
-  const parent = currentTaskStorage.getStore();
+  const parent = currentTask();
   const id = options.taskId ?? randomUUID();
   const rootId = options.rootId ?? parent?.rootId ?? id;
   const parentId = options.parentId ?? parent?.id ?? null;
@@ -117,7 +117,7 @@ async function runOnce(app: Celery, task: RegisteredTask, run: EagerRun, rootId:
     const callArgs = buildCallArgs(resolved.options, args, kwargs);
     const fn = task.fn as (...a: unknown[]) => unknown;
     calling = true;
-    retval = await currentTaskStorage.run({ id: run.id, rootId }, () => (resolved.options.bind ? fn(ctx, ...callArgs) : fn(...callArgs)));
+    retval = await callAsTask({ id: run.id, rootId }, fn, resolved.options.bind ? [ctx, ...callArgs] : callArgs);
     state = 'SUCCESS';
   } catch (err) {
     retval = calling ? autoretryOutcome(ctx, err, app.clock.now(), app.random) : err;

@@ -16,7 +16,7 @@ import type { Logger } from '../internal/logger.js';
 import { retrying, type BackoffPolicy } from '../internal/retry.js';
 import { CeleriacError } from '../errors.js';
 import type { ApplyOptions } from './apply-options.js';
-import { currentTaskStorage } from './current-task.js';
+import { currentTask } from './current-task.js';
 import type { PublishTarget } from './retry-message.js';
 import { QueueRegistry, type ResolvedQueue } from './queue-registry.js';
 import type { TaskRouting } from './task-routing.js';
@@ -113,7 +113,8 @@ export class Producer {
     id: string = options.taskId ?? randomUUID(),
   ): Promise<string> {
     const now = this.settings.clock.now();
-    const parent = currentTaskStorage.getStore();
+    // Read before any await: a plain task function's current task is only set during its call.
+    const parent = currentTask();
     const routed = this.settings.routing.route(name, args, kwargs, {
       queue: options.queue ?? defaults.queue,
       exchange: options.exchange,

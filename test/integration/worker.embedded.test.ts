@@ -6,7 +6,8 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Celery, Worker, TaskFailedError, TaskRevokedError, BackendDisabledError, UnknownSettingError } from 'celeriac';
+import { randomUUID } from 'node:crypto';
+import { Celery, Worker, TaskFailedError, TaskRevokedError, BackendDisabledError, UnknownSettingError, chord } from 'celeriac';
 import { silentLogger } from '../../src/internal/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'celeriac-worker-'));
@@ -44,6 +45,23 @@ function makeApp(url: string) {
     const child = await add.delay(1, 1);
     return { child: child.id, me: ctx.request.id };
   });
+  // What a task sent from a task sees of its lineage.
+  const lineage = app.task({ name: 'tasks.lineage', bind: true }, (ctx) => ({ parentId: ctx.request.parentId, rootId: ctx.request.rootId }));
+  const collect = app.task('tasks.collect', (results: unknown[]) => results);
+  // Plain (non-async) functions: they send during their call and return before anything is sent.
+  const sendsSync = app.task('tasks.sends_sync', (childId: string) => {
+    void lineage.applyAsync([], {}, { taskId: childId });
+    return childId;
+  });
+  const chordSync = app.task('tasks.chord_sync', (ids: string[], bodyId: string) => {
+    // A chord awaits the backend (its size) before it sends the header.
+    void chord(ids.map((taskId) => lineage.s().set({ taskId })), collect.s().set({ taskId: bodyId })).applyAsync();
+    return bodyId;
+  });
+  const sendsAfterAwait = app.task('tasks.sends_after_await', async () => {
+    await new Promise((r) => setImmediate(r));
+    return (await lineage.delay()).id;
+  });
   const quiet = app.task({ name: 'tasks.quiet', ignoreResult: true }, () => 1);
   const gates = new Map<number, () => void>();
   const started = new Map<number, () => void>();
@@ -54,7 +72,7 @@ function makeApp(url: string) {
   });
   /** Resolves once `tracked(n)` is running; call the returned function to let it finish. */
   const whenStarted = (n: number) => new Promise<() => void>((resolve) => started.set(n, () => resolve(() => gates.get(n)!())));
-  return { app, add, asyncAdd, fail, whoami, named, loose, parent, quiet, tracked, whenStarted };
+  return { app, add, asyncAdd, fail, whoami, named, loose, parent, lineage, sendsSync, chordSync, sendsAfterAwait, quiet, tracked, whenStarted };
 }
 
 for (const [kind, url] of brokers) {
@@ -120,6 +138,21 @@ for (const [kind, url] of brokers) {
       const { child, me } = (await r.get({ timeout: 10_000 }));
       assert.equal(me, r.id);
       assert.equal(await t.app.asyncResult(child).get({ timeout: 10_000 }), 2);
+    });
+
+    test('parent_id and root_id: from a plain function, after an await, and a chord sent from a plain function', async () => {
+      const fromSync = await t.sendsSync.delay(randomUUID());
+      const childId = (await fromSync.get({ timeout: 10_000 }));
+      assert.deepEqual(await t.app.asyncResult(childId).get({ timeout: 10_000 }), { parentId: fromSync.id, rootId: fromSync.id });
+
+      const afterAwait = await t.sendsAfterAwait.delay();
+      const laterChild = (await afterAwait.get({ timeout: 10_000 }));
+      assert.deepEqual(await t.app.asyncResult(laterChild).get({ timeout: 10_000 }), { parentId: afterAwait.id, rootId: afterAwait.id });
+
+      const fromChord = await t.chordSync.delay([randomUUID(), randomUUID()], randomUUID());
+      const bodyId = (await fromChord.get({ timeout: 10_000 }));
+      const header = { parentId: fromChord.id, rootId: fromChord.id };
+      assert.deepEqual(await t.app.asyncResult(bodyId).get({ timeout: 10_000 }), [header, header]);
     });
 
     test('an unregistered task is stored as NotRegistered and dead-lettered; the worker goes on', async () => {

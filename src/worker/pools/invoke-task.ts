@@ -5,7 +5,7 @@
  * applied to what it throws — here, where the thrown error is still its own class.
  */
 import type { Celery } from '../../app/celery.js';
-import { currentTaskStorage } from '../../app/current-task.js';
+import { callAsTask, isThenable } from '../../app/current-task.js';
 import { autoretryOutcome } from '../../app/retry-planner.js';
 import { buildCallArgs } from '../../app/task-arguments.js';
 import { resolveTask } from '../../app/task-definition.js';
@@ -22,11 +22,8 @@ export function invokeTask(app: Celery, call: TaskCall): CallOutcome | Promise<C
   try {
     const callArgs = buildCallArgs(options, call.args, call.kwargs);
     const fn = call.task.fn as (...args: unknown[]) => unknown;
-    const current = { id: call.id, rootId: call.rootId };
     try {
-      value = options.bind
-        ? currentTaskStorage.run(current, () => fn(call.context(), ...callArgs))
-        : currentTaskStorage.run(current, () => fn(...callArgs));
+      value = callAsTask({ id: call.id, rootId: call.rootId }, fn, options.bind ? [call.context(), ...callArgs] : callArgs);
     } catch (err) {
       return failed(app, call, options, err);
     }
@@ -44,8 +41,4 @@ export function invokeTask(app: Celery, call: TaskCall): CallOutcome | Promise<C
 function failed(app: Celery, call: TaskCall, options: Readonly<TaskOptions>, err: unknown): CallOutcome {
   const error = options.autoretryFor !== undefined ? autoretryOutcome(call.context(), err, app.clock.now(), app.random) : err;
   return { ok: false, error };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
