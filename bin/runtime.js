@@ -8,15 +8,19 @@
 // CELERIAC_RUNTIME=dist|source chooses; dist then fails, with the reason, if dist/ cannot run.
 import { register } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import { distState } from './dist-freshness.js';
+import { capSemiSpace } from './semi-space-cap.js';
 
 /**
  * V8 flags the command applies at start, unless CELERIAC_V8_FLAGS replaces them (empty: none)
  * or node's own command line / NODE_OPTIONS sets the same flag. Only flags V8 reads while
- * running can be set here (heap sizes are fixed when node starts: pass those to node itself).
+ * running can be set here, with one exception: `--max-semi-space-size=<MiB>`, which V8 reads
+ * only as node starts, is kept by the command itself (semi-space-cap.js). Other heap sizes
+ * (`--max-old-space-size`) are fixed when node starts: pass those to node itself.
  * See docs/architecture.md, "V8 heap flags", for the measurements behind the choice.
  */
-export const DEFAULT_V8_FLAGS = '--heap-growing-percent=100';
+export const DEFAULT_V8_FLAGS = '--heap-growing-percent=100 --max-semi-space-size=8';
 
 /** Apply CELERIAC_V8_FLAGS, or the defaults; returns the flags applied. */
 export function applyV8Flags() {
@@ -24,7 +28,13 @@ export function applyV8Flags() {
   const fromNode = nodeFlags().map(flagName);
   const flags = (given ?? DEFAULT_V8_FLAGS).split(/\s+/).filter(Boolean);
   const applied = flags.filter((flag) => given !== undefined || !fromNode.includes(flagName(flag)));
-  for (const flag of applied) setFlagsFromString(flag);
+  for (const flag of applied) {
+    if (flagName(flag) !== 'max-semi-space-size') setFlagsFromString(flag);
+    // V8 reads this one only as node starts: the command keeps the cap itself (semi-space-cap.js),
+    // from the main thread only, as the flag it turns is the whole process's (a `-P threads`
+    // pool thread's young generation grows while the main thread's is below the cap).
+    else if (isMainThread) capSemiSpace(Number(flag.split('=')[1]));
+  }
   return applied;
 }
 

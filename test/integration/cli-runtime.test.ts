@@ -96,9 +96,37 @@ test('V8 flags: the default, CELERIAC_V8_FLAGS instead of it, and node\'s own fl
     assert.equal(run.status, 0, run.stderr);
     return JSON.parse(run.stdout);
   };
-  assert.deepEqual(applied([], {}), ['--heap-growing-percent=100']);
+  assert.deepEqual(applied([], {}), ['--heap-growing-percent=100', '--max-semi-space-size=8']);
   assert.deepEqual(applied([], { CELERIAC_V8_FLAGS: '' }), []);
   assert.deepEqual(applied([], { CELERIAC_V8_FLAGS: '--heap-growing-percent=50 --semi-space-growth-factor=1' }), ['--heap-growing-percent=50', '--semi-space-growth-factor=1']);
-  assert.deepEqual(applied(['--heap_growing_percent=30'], {}), []);
+  assert.deepEqual(applied(['--heap_growing_percent=30'], {}), ['--max-semi-space-size=8']);
+  // Node's own semi-space size is real (set as the heap was made): the command does not cap it again.
   assert.deepEqual(applied([], { NODE_OPTIONS: '--max-semi-space-size=4' }), ['--heap-growing-percent=100']);
+  assert.deepEqual(applied([], { CELERIAC_V8_FLAGS: '--max-semi-space-size=4' }), ['--max-semi-space-size=4']);
+});
+
+test('the semi-space cap keeps the young generation at the cap while the same allocations grow it uncapped', () => {
+  // Allocations that survive scavenges, the kind that makes V8 grow its new space (to 16 MiB a
+  // semi-space by default); reports the largest new space (both semi-spaces) seen, in MiB.
+  const largestNewSpace = (cap: number | undefined): number => {
+    const script = `
+      const { getHeapSpaceStatistics } = await import('node:v8');
+      if (${cap ?? 0}) (await import('./bin/semi-space-cap.js')).capSemiSpace(${cap ?? 0});
+      const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+      let keep = [];
+      let largest = 0;
+      for (let round = 0; round < 200; round++) {
+        for (let i = 0; i < 10000; i++) { keep.push({ i }); if (keep.length > 30000) keep = []; }
+        await new Promise(setImmediate);
+        largest = Math.max(largest, newSpace());
+      }
+      console.log(largest / 1048576);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: projectRoot, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return Number(run.stdout);
+  };
+  assert.ok(largestNewSpace(undefined) > 8, 'the allocations do not grow an uncapped new space: the test proves nothing');
+  assert.equal(largestNewSpace(2), 2 * 2);
+  assert.equal(largestNewSpace(4), 2 * 4);
+  assert.equal(largestNewSpace(6), 2 * 4, 'a cap between powers of two stops at the one below');
 });
