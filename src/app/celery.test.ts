@@ -47,3 +47,26 @@ test('a task name can be registered once; tasks need names', () => {
   assert.throws(() => app.task('tasks.add', () => 1), (e: unknown) => e instanceof CeleriacError && e.code === 'DUPLICATE_TASK');
   assert.throws(() => app.task({ name: '' }, () => 1), /needs a name/);
 });
+
+test("a started backend expects a task's result before the task's message is published", async () => {
+  // On Redis the expectation's SUBSCRIBE must be queued before the LPUSH, which the producer
+  // reaches synchronously once the transport is up: the result can then not be published unheard.
+  const app = new Celery('t', { broker_url: 'memory://' }, { logger: silentLogger() });
+  const noop = app.task('t.noop', () => null);
+  try {
+    await noop.delay(); // transport and backend up
+    const backend = (await app.backend())!;
+    const transport = await app.transport();
+    const order: string[] = [];
+    backend.expectResult = (taskId) => order.push(`expect ${taskId}`);
+    const publish = transport.publish.bind(transport);
+    transport.publish = (message, route, options) => {
+      order.push(`publish ${String(message.headers.id)}`);
+      return publish(message, route, options);
+    };
+    const { id } = await noop.delay();
+    assert.deepEqual(order, [`expect ${id}`, `publish ${id}`]);
+  } finally {
+    await app.close();
+  }
+});

@@ -78,6 +78,8 @@ export class Celery {
   private transportPromise: Promise<Transport> | undefined;
   private readonly eager = new EagerApplier(this);
   private backendPromise: Promise<ResultBackend | null> | undefined;
+  /** What {@link backendPromise} fulfilled with, once it has (undefined before). */
+  private backendStarted: ResultBackend | null | undefined;
   private producerInstance: Producer | undefined;
   private routingInstance: TaskRouting | undefined;
   private controlInstance: Control | undefined;
@@ -183,8 +185,13 @@ export class Celery {
     const taskOptions = this.tasks.get(name)?.options;
     const ignoreResult = taskOptions?.ignoreResult ?? this.conf.taskIgnoreResult;
     const taskId = options.taskId ?? randomUUID();
-    // A backend this process already waits on listens for the result from now on (one less round trip for get()).
-    if (!(options.ignoreResult ?? ignoreResult)) void this.backendPromise?.then((b) => b?.expectResult?.(taskId), () => undefined);
+    // A backend this process already waits on listens for the result from now on (one less round
+    // trip for get()). Once it is up, in this microtask: its SUBSCRIBE is then queued before the
+    // send's LPUSH, which publishes synchronously down to the transport.
+    if (!(options.ignoreResult ?? ignoreResult)) {
+      if (this.backendStarted !== undefined) this.backendStarted?.expectResult?.(taskId);
+      else void this.backendPromise?.then((b) => b?.expectResult?.(taskId), () => undefined);
+    }
     const id = await this.producer().send(
       name,
       args,
@@ -256,16 +263,25 @@ export class Celery {
 
   /** The started result backend, or null when results are disabled. */
   backend(): Promise<ResultBackend | null> {
-    this.backendPromise ??= (async () => {
-      const backend = createBackend(this.resultBackendUrl(), {
-        clock: this.clock,
-        resultExpiresMs: this.conf.resultExpiresMs,
-        transportOptions: this.conf.resultBackendTransportOptions,
-        logger: this.log,
-      });
-      await backend?.start();
-      return backend;
-    })();
+    if (this.backendPromise === undefined) {
+      const starting = (async () => {
+        const backend = createBackend(this.resultBackendUrl(), {
+          clock: this.clock,
+          resultExpiresMs: this.conf.resultExpiresMs,
+          transportOptions: this.conf.resultBackendTransportOptions,
+          logger: this.log,
+        });
+        await backend?.start();
+        return backend;
+      })();
+      this.backendPromise = starting;
+      starting.then(
+        (backend) => {
+          if (this.backendPromise === starting) this.backendStarted = backend;
+        },
+        () => undefined,
+      );
+    }
     return this.backendPromise;
   }
 
@@ -351,6 +367,7 @@ export class Celery {
     const backend = this.backendPromise;
     this.transportPromise = undefined;
     this.backendPromise = undefined;
+    this.backendStarted = undefined;
     this.producerInstance = undefined;
     await Promise.all([
       transport?.then((t) => t.stop(), () => undefined),
