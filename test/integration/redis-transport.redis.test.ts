@@ -12,6 +12,7 @@ import { processScope } from '../../src/internal/process-probe.js';
 import { createRedisClient, type RedisClient } from '../../src/connections/redis-connection.js';
 import { decodeEnvelope } from '../../src/protocol/redis-envelope.js';
 import { RedisTransport, type RedisTransportOptions } from '../../src/transports/redis/redis-transport.js';
+import { OWNER_HASH_MARKER } from '../../src/transports/redis/key-layout.js';
 import type { Delivery } from '../../src/transports/transport.js';
 import { Collector, message, recordingLogger, settle, tagOf } from '../conformance/transport.conformance.js';
 import { deleteKeys, PrivateRedisServer, redisTestUrl, redisUnavailable, uniqueKeyPrefix } from '../support/redis-test-server.js';
@@ -177,10 +178,12 @@ describe('redis transport', { skip: unavailable }, () => {
     const score = Number(await raw.zscore(`${prefix}unacked_index`, got!.deliveryTag));
     assert.ok(score >= before - 1 && score <= Date.now() / 1000 + 1, `score ${score}`);
     assert.equal(await raw.hget(`${prefix}celeriac.unacked_owner`, got!.deliveryTag), t.consumerId);
+    // The marker field keeps the owner hash a hash table (a listpack costs O(fields) per HSET/HDEL).
+    assert.equal(await raw.object('ENCODING', `${prefix}celeriac.unacked_owner`), 'hashtable');
     await got!.ack();
     assert.equal(await raw.hlen(`${prefix}unacked`), 0);
     assert.equal(await raw.zcard(`${prefix}unacked_index`), 0);
-    assert.equal(await raw.hlen(`${prefix}celeriac.unacked_owner`), 0);
+    assert.deepEqual(await raw.hkeys(`${prefix}celeriac.unacked_owner`), [OWNER_HASH_MARKER.field]);
   });
 
   test('a message a Python client published is consumed as Python sent it', CASE, async () => {

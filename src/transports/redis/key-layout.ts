@@ -12,6 +12,21 @@ export const KOMBU_PRIORITY_STEPS: readonly number[] = Object.freeze([0, 3, 6, 9
 /** kombu's `Channel.sep`. */
 export const KOMBU_SEP = '\x06\x16';
 
+/**
+ * celeriac: a field of `celeriac.unacked_owner` that is never deleted, with a value longer than
+ * Redis's `hash-max-listpack-value` (64 bytes by default). Redis keeps a hash whose fields and
+ * values all fit that limit as a listpack, up to `hash-max-listpack-entries` (512) fields, and
+ * there every HSET of a new field scans all fields and every HDEL moves the ones after it: with a
+ * prefetch window of hundreds of held messages that cost ~4 µs of Redis time per task (bench W2).
+ * One long value turns the hash into a hash table (O(1) per field), and the field that stays keeps
+ * the key from emptying and coming back as a listpack. It is no delivery tag, its value no
+ * consumer id: what reads the hash by tag or by consumer passes over it.
+ */
+export const OWNER_HASH_MARKER = Object.freeze({
+  field: 'celeriac.hash_table',
+  value: 'never deleted: a value this long keeps this hash a hash table (OWNER_HASH_MARKER in key-layout.ts)',
+});
+
 export interface KeyLayoutOptions {
   /** kombu `global_keyprefix`; default ''. */
   globalKeyprefix?: string;
@@ -32,7 +47,7 @@ export class KeyLayout {
   readonly unackedIndex: string;
   /** kombu's restore lock (`SET NX PX`). */
   readonly unackedMutex: string;
-  /** celeriac: delivery tag → id of the celeriac consumer holding it. */
+  /** celeriac: delivery tag → id of the celeriac consumer holding it (and {@link OWNER_HASH_MARKER}). */
   readonly unackedOwner: string;
   /** celeriac: consumer id → unix time (seconds) of its last renewal. */
   readonly consumers: string;

@@ -10,13 +10,15 @@
  * The same tick refreshes this consumer's liveness key `celeriac.consumer.<id>` (a short TTL),
  * its entry in `celeriac.consumers` (id → time of the renewal) and in
  * `celeriac.consumer_processes` (id → process scope and pid), which let other celeriac consumers
- * tell that it died and restore its messages at once (see `unacked-restorer.ts`).
+ * tell that it died and restore its messages at once (see `unacked-restorer.ts`); and it puts
+ * back `OWNER_HASH_MARKER` in case the owner hash was deleted (it is written before the first
+ * message is held, at registration).
  */
 import type { RedisClient } from '../../connections/redis-connection.js';
 import type { Clock } from '../../internal/clock.js';
 import { processScope } from '../../internal/process-probe.js';
 import type { TransportLogger } from '../transport.js';
-import type { KeyLayout } from './key-layout.js';
+import { OWNER_HASH_MARKER, type KeyLayout } from './key-layout.js';
 
 /** Tags per ZADD (2 arguments each). */
 const ZADD_CHUNK = 1_000;
@@ -119,6 +121,7 @@ export class VisibilityRenewer {
     pipeline.hset(layout.consumers, selfId, nowS);
     const owner = consumerProcess();
     if (owner !== null) pipeline.hset(layout.consumerProcesses, selfId, owner);
+    pipeline.hsetnx(layout.unackedOwner, OWNER_HASH_MARKER.field, OWNER_HASH_MARKER.value);
     let args: string[] = [];
     for (const tag of this.options.heldTags()) {
       args.push(nowS, tag);
