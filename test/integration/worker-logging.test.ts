@@ -18,15 +18,21 @@ async function runOnce(name: string, args: string[]): Promise<{ id: string; stde
   const worker = await spawnWorker(['-A', APP, '-c', '1', ...args], env);
   let stderr = '';
   worker.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // The result can arrive before the worker's log line about it has been read from the pipe (seen
+  // under load): the log is read to its end, after the worker exited.
+  const stderrRead = new Promise((resolve) => worker.child.stderr!.once('close', resolve));
+  let id: string;
   try {
     const r = await greet.delay('ada');
     assert.equal(await r.get({ timeout: 30_000 }), 'hi ada');
-    return { id: r.id, stderr };
+    id = r.id;
   } finally {
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0);
     await app.close();
   }
+  await stderrRead;
+  return { id, stderr };
 }
 
 test("--logfile with Celery's format: task logger lines carry the task name and id", { timeout: 90_000 }, async () => {
