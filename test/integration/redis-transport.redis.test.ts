@@ -186,6 +186,53 @@ describe('redis transport', { skip: unavailable }, () => {
     assert.deepEqual(await raw.hkeys(`${prefix}celeriac.unacked_owner`), [OWNER_HASH_MARKER.field]);
   });
 
+  test('an idle consumer never holds a message acked while it is handed out (early ack); one acked later is held first', CASE, async () => {
+    const t = await started();
+    // MONITOR shows every command Redis runs, those of scripts included, in the order it runs them.
+    const monitor = await raw.monitor();
+    const seen: string[][] = [];
+    const watchers: { match: (args: string[]) => boolean; resolve: () => void }[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      seen.push(args);
+      for (const w of watchers.splice(0)) if (w.match(args)) w.resolve(); else watchers.push(w);
+    });
+    const ran = (match: (args: string[]) => boolean): Promise<void> =>
+      seen.some(match) ? Promise.resolve() : new Promise((resolve) => watchers.push({ match, resolve }));
+    const blocked = (after: number): Promise<void> =>
+      new Promise((resolve) => {
+        const match = (args: string[]): boolean => args[0]?.toLowerCase() === 'brpop' && args[1] === `${prefix}idle` && seen.length > after;
+        if (seen.slice(after).some(match)) resolve();
+        else watchers.push({ match, resolve });
+      });
+    try {
+      const acks: Promise<void>[] = [];
+      const collector = new Collector((d) => {
+        if (tagOf(d) === 'now') acks.push(d.ack());
+      });
+      await collector.consume(t, ['idle'], 4);
+      await blocked(0);
+      let mark = seen.length;
+      await t.publish(message('now'), { exchange: '', routingKey: 'idle' });
+      const [now] = await collector.waitFor(1);
+      await Promise.all(acks);
+      await blocked(mark);
+      mark = seen.length;
+      await t.publish(message('later'), { exchange: '', routingKey: 'idle' });
+      const [, later] = await collector.waitFor(2);
+      await ran((args) => args[0] === 'HSET' && args[1] === `${prefix}unacked` && args[2] === later!.deliveryTag);
+      await later!.ack();
+      await raw.echo(`done ${prefix}`);
+      await ran((args) => args[0]?.toLowerCase() === 'echo' && args[1] === `done ${prefix}`);
+      const touching = (tag: string): string[] => seen.filter((args) => args.includes(tag)).map((args) => args[0]!.toUpperCase());
+      assert.deepEqual(touching(now!.deliveryTag), [], 'acked while handed out: never held, nothing to remove');
+      const held = touching(later!.deliveryTag);
+      for (const command of ['ZADD', 'HSET', 'HDEL', 'ZREM']) assert.ok(held.includes(command), `${command} of the message acked later: ${held.join(' ')}`);
+      assert.equal(await raw.hlen(`${prefix}unacked`), 0);
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
   test('a message a Python client published is consumed as Python sent it', CASE, async () => {
     const t = await started();
     const python = capture('redis-delay').broker_keys.celery!.items![0]!.raw;

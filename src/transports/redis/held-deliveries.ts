@@ -105,7 +105,7 @@ export class HeldDeliveries implements RedisSettler {
         decoded.redelivered,
         info.exchange,
         info.exchange === '' && info.routingKey === '' ? entry.queue : info.routingKey,
-        entry.holding,
+        entry.hold,
       );
       consumer.qos.unacked++;
       this.#held.set(entry.tag, delivery);
@@ -146,6 +146,8 @@ export class HeldDeliveries implements RedisSettler {
     if (outcome === SettleOutcome.DeadLetter) {
       const record = deadLetterRecord(delivery.payload, delivery.queue, why ?? '', this.options.clock.now());
       done = this.#afterHold(delivery, () => writes.release(tag, record, this.options.layout.deadLetters));
+    } else if (delivery.hold?.ackInstead()) {
+      done = RESOLVED; // acked before its hold was sent: it is not held, nothing to remove
     } else {
       done = this.#afterHold(delivery, () => writes.ack(tag));
     }
@@ -165,9 +167,9 @@ export class HeldDeliveries implements RedisSettler {
 
   /** Sends a settle now, or once the delivery's hold is recorded (it must not arrive first). */
   #afterHold(delivery: RedisDelivery, send: () => Promise<void>): Promise<void> {
-    const holding = delivery.holding;
-    if (holding === undefined) return send();
-    const handed: Promise<unknown> = holding.then(() => this.#deferred.delete(handed));
+    const hold = delivery.hold;
+    if (hold === undefined) return send();
+    const handed: Promise<unknown> = hold.recorded.then(() => this.#deferred.delete(handed));
     this.#deferred.add(handed);
     return handed.then(send);
   }

@@ -9,8 +9,10 @@
  * - when none are ready, `BRPOP <kombu's keys> <timeout>` waits, and the message it returns is held
  *   by the next `pop-and-hold.lua` call, together with whatever else became ready. (Only this path
  *   keeps kombu's window between pop and hold, for the one message BRPOP returns.) That message is
- *   handed out at once, while the hold is on its way — an idle worker starts it one round trip
- *   sooner — and its settling waits for the hold, so an ack never reaches Redis before it.
+ *   handed out at once, before the hold is sent — an idle worker starts it one round trip
+ *   sooner — and its settling waits for the hold, so an ack never reaches Redis before it. If it
+ *   was acked while handed out (early ack of a task that started at once), it is not held at all
+ *   (`pending-hold.ts`): the call only holds whatever else is ready.
  *
  * So a busy consumer makes one round trip per batch, an idle one blocks without polling. The
  * BRPOP timeout is the connection's liveness tick: a reply (at worst nil) arrives every timeout,
@@ -20,6 +22,7 @@
 import type { RedisClient } from '../../connections/redis-connection.js';
 import type { QosConsumer } from '../virtual/qos-consumer.js';
 import type { KeyLayout } from './key-layout.js';
+import { PendingHold } from './pending-hold.js';
 import { popAndHoldScript } from './redis-scripts.js';
 
 /** A message `pop-and-hold.lua` returned. */
@@ -33,10 +36,10 @@ export interface PoppedMessage {
   /** kombu's delivery tag; '' when the text is not JSON and was not held. */
   tag: string;
   /**
-   * Set when the message is handed out before it is held (the one BRPOP returned): settles once
-   * `pop-and-hold.lua` has recorded it, or failed to. Its ack must not reach Redis before that.
+   * Set when the message is handed out before it is held (the one BRPOP returned): its settles
+   * wait for the hold, and an ack made while it is handed out replaces the hold.
    */
-  holding?: Promise<void>;
+  hold?: PendingHold;
 }
 
 /** What the consumer needs from its transport. */
@@ -197,18 +200,21 @@ export class RedisConsumer {
           taken = { listKey, payload };
           const tag = quickDeliveryTag(payload);
           if (tag !== undefined) {
-            let held!: () => void;
-            const holding = new Promise<void>((resolve) => (held = resolve));
-            this.host.deliver(this, [{ listKey, queue, payload, tag, holding }]);
+            const hold = new PendingHold();
+            this.host.deliver(this, [{ listKey, queue, payload, tag, hold }]);
             const early = taken;
             taken = undefined; // delivered: never put back, nor held again after a failure
             try {
-              const want = Math.max(1, this.#batchSize(qos.freeSlots) + 1);
-              const popped = await this.#popAndHold(want, early);
-              foundEmpty = want > 1 && popped.length === 1;
-              this.host.deliver(this, popped.slice(1));
+              // Acked while handed out (the task started at once): hold only what else is ready.
+              const holdEarly = hold.send();
+              const more = this.#batchSize(qos.freeSlots);
+              if (!holdEarly && more === 0) continue;
+              const popped = await this.#popAndHold(holdEarly ? more + 1 : more, holdEarly ? early : undefined);
+              const others = holdEarly ? popped.slice(1) : popped;
+              foundEmpty = more > 0 && others.length === 0;
+              this.host.deliver(this, others);
             } finally {
-              held();
+              hold.done();
             }
             continue;
           }

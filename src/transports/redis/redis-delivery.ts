@@ -1,5 +1,6 @@
 import type { TransportMessage } from '../../protocol/transport-message.js';
 import type { Delivery } from '../transport.js';
+import type { PendingHold } from './pending-hold.js';
 import type { RedisConsumer } from './redis-consumer.js';
 import { rejectOutcome, SettleOutcome } from '../virtual/settle-outcome.js';
 
@@ -31,8 +32,8 @@ export class RedisDelivery implements Delivery {
     readonly redelivered: boolean,
     readonly exchange: string,
     readonly routingKey: string,
-    /** Settles once the message is held in Redis (it was handed out before); see PoppedMessage. */
-    readonly holding: Promise<void> | undefined = undefined,
+    /** The hold still on its way when the message was handed out; see PoppedMessage. */
+    readonly hold: PendingHold | undefined = undefined,
   ) {}
 
   ack(): Promise<void> {
