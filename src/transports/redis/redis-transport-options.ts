@@ -124,11 +124,11 @@ export interface RedisTransportOptions {
    * The transport keeps each message until Redis acknowledges it and sends it again after a
    * reconnect as the publish's retry policy allows (at-least-once: a message Redis stored just
    * before the connection dropped is stored twice); past {@link maxUnconfirmedPublishes}
-   * unconfirmed messages a publish waits. A message finally lost is reported to the publisher
-   * (the app logs an error naming the task and fails its `get()`), and `stop()` waits until
-   * every message is confirmed or lost. What you give up: a crash (or kill) of this process
-   * loses the messages written but not yet acknowledged — at most one round trip's worth in
-   * normal operation, up to the bound while Redis is unreachable.
+   * unconfirmed messages a publish waits until half of them are confirmed. A message finally
+   * lost is reported to the publisher (the app logs an error naming the task and fails its
+   * `get()`), and `stop()` waits until every message is confirmed or lost. What you give up: a
+   * crash (or kill) of this process loses the messages written but not yet acknowledged — up to
+   * {@link maxUnconfirmedPublishes} (a tight `delay()` loop keeps that many in flight).
    */
   confirmPublish?: boolean;
   /** With {@link confirmPublish} false: most unconfirmed messages at once. Default 1,000. */
