@@ -195,7 +195,9 @@ export function decodeTaskMessage(msg: TransportMessage, options: DecodeTaskOpti
   for (const key in headers) {
     if (!STANDARD_HEADERS.has(key)) extraHeaders[key] = headers[key];
   }
+  const props: Record<string, unknown> = isObject(msg.properties) ? msg.properties : {};
 
+  // Every field spelled out (no spread of a helper's object): this runs once per task.
   return {
     id,
     task,
@@ -216,7 +218,10 @@ export function decodeTaskMessage(msg: TransportMessage, options: DecodeTaskOpti
     origin: optionalString(headers, 'origin', 'header') ?? '',
     ignoreResult: optionalBoolean(headers, 'ignore_result', 'header') ?? false,
     extraHeaders,
-    ...decodeProperties(msg.properties, id),
+    correlationId: correlationIdOf(props, id),
+    replyTo: replyToOf(props),
+    priority: priorityOf(props),
+    extraProperties: extraPropertiesOf(props),
     contentType: msg.contentType,
   };
 }
@@ -271,17 +276,31 @@ function decodeProperties(
   id: string,
 ): Pick<TaskMessage, 'correlationId' | 'replyTo' | 'priority' | 'extraProperties'> {
   const props: Record<string, unknown> = isObject(properties) ? properties : {};
+  return { correlationId: correlationIdOf(props, id), replyTo: replyToOf(props), priority: priorityOf(props), extraProperties: extraPropertiesOf(props) };
+}
+
+function correlationIdOf(props: Record<string, unknown>, id: string): string {
+  const value = props.correlation_id;
+  return typeof value === 'string' ? value : id;
+}
+
+function replyToOf(props: Record<string, unknown>): string | null {
+  const value = props.reply_to;
+  return typeof value === 'string' ? value : null;
+}
+
+function priorityOf(props: Record<string, unknown>): number | null {
+  const value = props.priority;
+  return typeof value === 'number' ? value : null;
+}
+
+/** Properties that map to no TaskMessage field. */
+function extraPropertiesOf(props: Record<string, unknown>): Record<string, unknown> {
   const extraProperties: Record<string, unknown> = {};
   for (const key in props) {
     if (!STANDARD_PROPERTIES.has(key)) extraProperties[key] = props[key];
   }
-  const { correlation_id: correlationId, reply_to: replyTo, priority } = props;
-  return {
-    correlationId: typeof correlationId === 'string' ? correlationId : id,
-    replyTo: typeof replyTo === 'string' ? replyTo : null,
-    priority: typeof priority === 'number' ? priority : null,
-    extraProperties,
-  };
+  return extraProperties;
 }
 
 function decodeEmbed(raw: unknown): TaskEmbed {
