@@ -118,115 +118,127 @@ export class TaskRunner {
   /**
    * @param slot the pool slot the task function runs in.
    * @param terminate the worker's per-request switch: aborting it ends the call now.
+   * @param ended called as the run ends, however it ends, before the returned promise settles
+   *   (the worker's running-task bookkeeping: no async wrapper of its own per task).
    * @throws PoolStoppedError when a cold shutdown ended the call (nothing was stored).
    */
-  async run(request: Request, task: RegisteredTask, slot: PoolSlot, terminate?: TerminateSource): Promise<RunOutcome> {
-    const app = this.s.app;
-    const resolved = resolveTask(task, app);
-    const options = resolved.options;
-    const acksLate = options.acksLate ?? this.s.acksLate;
-    if (!acksLate) void request.ack();
-    const signals = app.signals;
-    const m = request.message;
-    const observed =
-      resolved.hooks !== null ||
-      signals.taskPrerun.connected ||
-      signals.taskPostrun.connected ||
-      signals.taskSuccess.connected ||
-      signals.taskFailure.connected ||
-      signals.taskRetry.connected;
-    // Behind ctx.signal: aborted at the soft limit, the hard limit, on terminate and cold shutdown.
-    const abort = new LazyAbortController();
-    const run: Run = {
-      request,
-      task,
-      resolved,
-      abort,
-      ctx: options.bind || observed ? this.context(resolved, request, abort.signal) : undefined,
-    };
-    if (signals.taskPrerun.connected) {
-      signals.taskPrerun.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), args: m.args, kwargs: m.kwargs });
-    }
-    if (options.trackStarted ?? this.s.trackStarted) {
-      await this.store(request, this.meta(request, 'STARTED', { pid: process.pid, hostname: this.s.hostname }, null), task);
-    }
-    const startedAt = performance.now();
-    const hooks = resolved.hooks;
-    let state: TaskState;
-    let retval: unknown;
-    let einfo: ExceptionInfo | null = null;
-    let outcome: CallOutcome | null = null;
-    if (hooks?.beforeStart) {
-      try {
-        await hooks.beforeStart.call(this.ctxOf(run), m.id, m.args, m.kwargs);
-      } catch (error) {
-        outcome = { ok: false, error };
+  async run(
+    request: Request,
+    task: RegisteredTask,
+    slot: PoolSlot,
+    terminate?: TerminateSource,
+    ended?: (request: Request) => void,
+  ): Promise<RunOutcome> {
+    try {
+      const app = this.s.app;
+      const resolved = resolveTask(task, app);
+      const options = resolved.options;
+      const acksLate = options.acksLate ?? this.s.acksLate;
+      if (!acksLate) void request.ack();
+      const signals = app.signals;
+      const m = request.message;
+      const observed =
+        resolved.hooks !== null ||
+        signals.taskPrerun.connected ||
+        signals.taskPostrun.connected ||
+        signals.taskSuccess.connected ||
+        signals.taskFailure.connected ||
+        signals.taskRetry.connected;
+      // Behind ctx.signal: aborted at the soft limit, the hard limit, on terminate and cold shutdown.
+      const abort = new LazyAbortController();
+      const run: Run = {
+        request,
+        task,
+        resolved,
+        abort,
+        ctx: options.bind || observed ? this.context(resolved, request, abort.signal) : undefined,
+      };
+      if (signals.taskPrerun.connected) {
+        signals.taskPrerun.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), args: m.args, kwargs: m.kwargs });
       }
-    }
-    if (!outcome) {
-      const limits = timeLimitsOf(m.timelimit, options, this.s);
-      const called = slot.call(this.taskCall(run), { abort, terminate, timeLimitMs: limits.timeLimitMs, softTimeLimitMs: limits.softTimeLimitMs });
-      outcome = called instanceof Promise ? await called : called;
-    }
-    // Revoked with terminate: the worker stores REVOKED; like a killed Celery child, no handlers run.
-    if (request.terminatedBy !== null) return { state: 'REVOKED', runtimeMs: performance.now() - startedAt };
-    retval = outcome.ok ? outcome.value : outcome.error;
-    state = outcome.ok ? 'SUCCESS' : 'FAILURE';
-    let children: unknown[] | undefined;
-    if (state === 'SUCCESS' && hasNextSteps(m.embed)) {
-      // Applied before the result is stored, so it lists them as children (as Celery); a step
-      // that cannot be sent fails the task.
-      try {
-        children = await this.canvas.afterSuccess(m, retval);
-      } catch (err) {
-        retval = err;
-        state = 'FAILURE';
+      if (options.trackStarted ?? this.s.trackStarted) {
+        await this.store(request, this.meta(request, 'STARTED', { pid: process.pid, hostname: this.s.hostname }, null), task);
       }
-    }
-    if (state === 'SUCCESS') {
-      // Inline rather than a helper: one async frame less per task on the hot path.
-      if (this.s.log.isLevelEnabled('info')) {
-        this.s.log.info(`Task ${request.displayName}[${m.id}] succeeded in ${((performance.now() - startedAt) / 1000).toFixed(6)}s: ${pythonRepr(retval)}`);
-      }
-      // store() inlined: one async call less per task on the hot path.
-      const backend = this.s.backend;
-      if (backend !== null && !(m.ignoreResult || (task.options.ignoreResult ?? this.s.ignoreResult))) {
+      const startedAt = performance.now();
+      const hooks = resolved.hooks;
+      let state: TaskState;
+      let retval: unknown;
+      let einfo: ExceptionInfo | null = null;
+      let outcome: CallOutcome | null = null;
+      if (hooks?.beforeStart) {
         try {
-          await backend.storeResult(this.meta(request, 'SUCCESS', retval === undefined ? null : retval, null, children));
-        } catch (err) {
-          this.s.log.error({ err }, `could not store the SUCCESS result of ${request.name}[${request.id}]`);
+          await hooks.beforeStart.call(this.ctxOf(run), m.id, m.args, m.kwargs);
+        } catch (error) {
+          outcome = { ok: false, error };
         }
       }
-      if (m.embed.chord !== null) await this.canvas.chordPart(m, 'SUCCESS', retval === undefined ? null : retval);
-      if (hooks?.onSuccess) await this.callHook(run, 'onSuccess', hooks.onSuccess, [retval, m.id, m.args, m.kwargs]);
-      if (signals.taskSuccess.connected) signals.taskSuccess.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), result: retval });
-    } else if (retval instanceof Retry) {
-      const failed = await this.retried(run, retval);
-      if (failed) {
-        retval = failed.exception;
-        einfo = failed;
-      } else {
-        state = 'RETRY';
+      if (!outcome) {
+        const limits = timeLimitsOf(m.timelimit, options, this.s);
+        const called = slot.call(this.taskCall(run), { abort, terminate, timeLimitMs: limits.timeLimitMs, softTimeLimitMs: limits.softTimeLimitMs });
+        outcome = called instanceof Promise ? await called : called;
       }
-    } else if (retval instanceof Reject) {
-      state = 'REJECTED';
-      await this.rejected(run, retval);
-    } else if (retval instanceof Ignore) {
-      state = 'IGNORED';
-      if (this.s.log.isLevelEnabled('info')) this.s.log.info(`Task ${request.displayName}[${m.id}] ignored`);
-    } else {
-      einfo = await this.failed(run, retval);
+      // Revoked with terminate: the worker stores REVOKED; like a killed Celery child, no handlers run.
+      if (request.terminatedBy !== null) return { state: 'REVOKED', runtimeMs: performance.now() - startedAt };
+      retval = outcome.ok ? outcome.value : outcome.error;
+      state = outcome.ok ? 'SUCCESS' : 'FAILURE';
+      let children: unknown[] | undefined;
+      if (state === 'SUCCESS' && hasNextSteps(m.embed)) {
+        // Applied before the result is stored, so it lists them as children (as Celery); a step
+        // that cannot be sent fails the task.
+        try {
+          children = await this.canvas.afterSuccess(m, retval);
+        } catch (err) {
+          retval = err;
+          state = 'FAILURE';
+        }
+      }
+      if (state === 'SUCCESS') {
+        // Inline rather than a helper: one async frame less per task on the hot path.
+        if (this.s.log.isLevelEnabled('info')) {
+          this.s.log.info(`Task ${request.displayName}[${m.id}] succeeded in ${((performance.now() - startedAt) / 1000).toFixed(6)}s: ${pythonRepr(retval)}`);
+        }
+        // store() inlined: one async call less per task on the hot path.
+        const backend = this.s.backend;
+        if (backend !== null && !(m.ignoreResult || (task.options.ignoreResult ?? this.s.ignoreResult))) {
+          try {
+            await backend.storeResult(this.meta(request, 'SUCCESS', retval === undefined ? null : retval, null, children));
+          } catch (err) {
+            this.s.log.error({ err }, `could not store the SUCCESS result of ${request.name}[${request.id}]`);
+          }
+        }
+        if (m.embed.chord !== null) await this.canvas.chordPart(m, 'SUCCESS', retval === undefined ? null : retval);
+        if (hooks?.onSuccess) await this.callHook(run, 'onSuccess', hooks.onSuccess, [retval, m.id, m.args, m.kwargs]);
+        if (signals.taskSuccess.connected) signals.taskSuccess.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), result: retval });
+      } else if (retval instanceof Retry) {
+        const failed = await this.retried(run, retval);
+        if (failed) {
+          retval = failed.exception;
+          einfo = failed;
+        } else {
+          state = 'RETRY';
+        }
+      } else if (retval instanceof Reject) {
+        state = 'REJECTED';
+        await this.rejected(run, retval);
+      } else if (retval instanceof Ignore) {
+        state = 'IGNORED';
+        if (this.s.log.isLevelEnabled('info')) this.s.log.info(`Task ${request.displayName}[${m.id}] ignored`);
+      } else {
+        einfo = await this.failed(run, retval);
+      }
+      if (hooks?.afterReturn && (state === 'SUCCESS' || state === 'FAILURE')) {
+        await this.callHook(run, 'afterReturn', hooks.afterReturn, [state, retval, m.id, m.args, m.kwargs, einfo]);
+      }
+      if (signals.taskPostrun.connected) {
+        signals.taskPostrun.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), args: m.args, kwargs: m.kwargs, retval, state });
+      }
+      // Celery's task_acks_on_failure_or_timeout (default True): a late-acked failure is acked too;
+      // a retried or ignored message is acked; a rejected one was settled by `rejected`.
+      if (acksLate) await request.ack();
+      return { state, runtimeMs: performance.now() - startedAt };
+    } finally {
+      ended?.(request);
     }
-    if (hooks?.afterReturn && (state === 'SUCCESS' || state === 'FAILURE')) {
-      await this.callHook(run, 'afterReturn', hooks.afterReturn, [state, retval, m.id, m.args, m.kwargs, einfo]);
-    }
-    if (signals.taskPostrun.connected) {
-      signals.taskPostrun.send({ sender: m.task, taskId: m.id, task: this.ctxOf(run), args: m.args, kwargs: m.kwargs, retval, state });
-    }
-    // Celery's task_acks_on_failure_or_timeout (default True): a late-acked failure is acked too;
-    // a retried or ignored message is acked; a rejected one was settled by `rejected`.
-    if (acksLate) await request.ack();
-    return { state, runtimeMs: performance.now() - startedAt };
   }
 
   /** The function call the pool runs: in this process with the run's context, or elsewhere with `request()`. */

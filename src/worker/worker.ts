@@ -257,25 +257,20 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       return;
     }
     const runner = this.runner!;
-    const job = this.pool.run(async (slot) => {
+    // Not an async function: the run's own promise is the job's (one async frame less per task).
+    const job = this.pool.run((slot): Promise<RunOutcome | undefined> => {
       this.reserved.delete(request);
       // Expiry is checked again at start: a task may have waited for a slot past its expiry.
       if (request.expiresMs !== null && request.expiresMs <= this.app.clock.now()) {
-        await this.revokeRequest(request, 'expired');
-        return undefined;
+        return this.revokeRequest(request, 'expired').then(NOTHING);
       }
       // Checked again at start: a task may have been revoked while it waited.
       if (this.control?.revoked.has(request.id)) {
-        await this.revokeRequest(request, 'revoked');
-        return undefined;
+        return this.revokeRequest(request, 'revoked').then(NOTHING);
       }
       const controller = new LazyAbortController();
       this.runningTasks.set(request.id, { request, controller });
-      try {
-        return await runner.run(request, task, slot, controller);
-      } finally {
-        this.runningTasks.delete(request.id);
-      }
+      return runner.run(request, task, slot, controller, this.runEnded);
     });
     // One promise per task for the bookkeeping (track() would add a finally() chain of three).
     const settled: Promise<void> = job.then(
@@ -294,6 +289,11 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     );
     this.inflight.add(settled);
   }
+
+  /** A run ended (called by the runner before its promise settles): it can no longer be aborted. */
+  private readonly runEnded = (request: Request): void => {
+    this.runningTasks.delete(request.id);
+  };
 
   /** Counts a run's outcome and announces it (a terminated run is stored REVOKED first). */
   private finished(request: Request, outcome: RunOutcome | undefined): void {
@@ -472,6 +472,9 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     if (shutdown.connected) await shutdown.sendAndWait({ sender: this.hostname, worker: this });
   }
 }
+
+/** A job that stored REVOKED instead of running has no run outcome. */
+const NOTHING = (): undefined => undefined;
 
 /** How many of the tasks a shutdown gives back its log line names. */
 const GIVE_BACK_LOGGED = 20;
