@@ -159,9 +159,30 @@ class CeleryLineStream implements DestinationStream {
   }
 }
 
+/** The log files {@link createLogger} opened and nobody has closed yet. */
+const openLogFiles = new Set<WriteStream>();
+
+/**
+ * Ends every log file {@link createLogger} opened; resolves once their last lines are written.
+ * A file stream writes asynchronously and `process.exit()` does not wait for it, so a process
+ * that logs to a file (`--logfile`) calls this before exiting, or loses its last lines — the
+ * shutdown messages first (Celery's FileHandler writes synchronously and never does). Lines
+ * logged after this go nowhere. Never rejects.
+ */
+export async function closeLogFiles(): Promise<void> {
+  const files = [...openLogFiles];
+  openLogFiles.clear();
+  await Promise.all(files.map((file) => new Promise<void>((resolve) => (file.writableEnded ? resolve() : file.end(resolve)))));
+}
+
 /** Create the root logger. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const out: NodeJS.WritableStream = options.file ? createWriteStream(options.file, { flags: 'a' }) : process.stderr;
+  let out: NodeJS.WritableStream = process.stderr;
+  if (options.file) {
+    const file = createWriteStream(options.file, { flags: 'a' });
+    openLogFiles.add(file);
+    out = file;
+  }
   const isTty = !options.file && Boolean(process.stderr.isTTY);
   const format = options.format ?? (isTty || options.file ? 'celery' : 'json');
   const level = normalizeLevel(options.level ?? 'info');

@@ -3,7 +3,7 @@
  * shutdown (finish running tasks, exit 0); second: cold shutdown (exit 1 at once).
  */
 import type { Command } from 'commander';
-import { normalizeLevel } from '../../internal/logger.js';
+import { closeLogFiles, normalizeLevel } from '../../internal/logger.js';
 import { Worker } from '../../worker/worker.js';
 import { appFromOptions, bootstrapFromOptions, positiveInt, UsageError } from '../context.js';
 import { addPoolOptions, poolOptionsFrom, type PoolCliOptions } from '../pool-options.js';
@@ -69,10 +69,10 @@ export function registerWorker(program: Command): void {
             .stop({ graceful: true })
             .then(() => app.close())
             .then(
-              () => process.exit(0),
+              () => closeLogFiles().then(() => process.exit(0)),
               (error: unknown) => {
                 logger.error({ err: error }, `warm shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
-                process.exit(1);
+                return closeLogFiles().then(() => process.exit(1));
               },
             );
         } else {
