@@ -22,15 +22,14 @@ import type { AsyncResult } from '../src/index.js';
 import { silentLogger } from '../src/internal/logger.js';
 import { compiledBenchApp } from './compiled-app.js';
 import {
-  emit,
   emitDrain,
   emitEnqueue,
   parseBenchArgs,
-  percentiles,
   runWorkloads,
   startProcess,
   stopProcess,
   timeKombuDrain,
+  timeRoundTrips,
   type Proc,
 } from './compare/measure.mjs';
 
@@ -132,11 +131,7 @@ async function w3(): Promise<void> {
       throw new Error(`worker exited (${code}) during W3:\n${worker.stderr()}`);
     });
     died.catch(() => undefined);
-    // The first round trips also wait for the worker to be up.
-    for (let i = 0; i < args.warmup; i++) await Promise.race([roundTrip(), died]);
-    const samples: number[] = [];
-    for (let i = 0; i < n; i++) samples.push(await roundTrip());
-    emit({ ...system, workload: 'W3', tasks: n, ...percentiles(samples) });
+    await timeRoundTrips(system, { n, warmup: args.warmup, roundTrip, died });
   } finally {
     await stopProcess(worker);
     await app.close();

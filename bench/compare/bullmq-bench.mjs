@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { emit, emitDrain, emitEnqueue, parseBenchArgs, percentiles, runWorkloads, startProcess, stopProcess, timeDrain } from './measure.mjs';
+import { emitDrain, emitEnqueue, parseBenchArgs, runWorkloads, startProcess, stopProcess, timeDrain, timeRoundTrips } from './measure.mjs';
 
 const args = parseBenchArgs(process.argv.slice(2), { db: 8, concurrency: 100 });
 const BATCH = 1000;
@@ -79,10 +79,7 @@ async function w3() {
       await job.waitUntilFinished(events, 60_000);
       return performance.now() - t0;
     };
-    for (let i = 0; i < args.warmup; i++) await roundTrip();
-    const samples = [];
-    for (let i = 0; i < n; i++) samples.push(await roundTrip());
-    emit({ ...system, workload: 'W3', tasks: n, ...percentiles(samples) });
+    await timeRoundTrips(system, { n, warmup: args.warmup, roundTrip });
   } finally {
     await stopProcess(worker);
     await events.close();

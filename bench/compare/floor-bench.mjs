@@ -6,7 +6,7 @@
 //   node bench/compare/floor-bench.mjs [--workload W1,W2,W3,W4] [--n N | --quick] [--results on|off|both] [--db 6]
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { emit, emitDrain, emitEnqueue, parseBenchArgs, percentiles, runWorkloads, startProcess, stopProcess, timeKombuDrain } from './measure.mjs';
+import { emitDrain, emitEnqueue, parseBenchArgs, runWorkloads, startProcess, stopProcess, timeKombuDrain, timeRoundTrips } from './measure.mjs';
 import { noopMessage, resultKey } from './floor-message.mjs';
 
 const args = parseBenchArgs(process.argv.slice(2), { db: 6, concurrency: 1 });
@@ -78,10 +78,7 @@ async function w3() {
       void subscriber.unsubscribe(resultKey(id));
       return performance.now() - t0;
     };
-    for (let i = 0; i < args.warmup; i++) await roundTrip();
-    const samples = [];
-    for (let i = 0; i < n; i++) samples.push(await roundTrip());
-    emit({ ...system, workload: 'W3', tasks: n, ...percentiles(samples) });
+    await timeRoundTrips(system, { n, warmup: args.warmup, roundTrip });
   } finally {
     await stopProcess(worker);
     subscriber.disconnect();

@@ -32,6 +32,10 @@ export function runWorkloads(
   args: BenchArgs,
   workloads: { w1: () => Promise<void>; w2: (results: boolean) => Promise<void>; w3: () => Promise<void> },
 ): Promise<void>;
+export function timeRoundTrips(
+  system: Record<string, unknown>,
+  options: { n: number; warmup: number; roundTrip: () => Promise<number>; died?: Promise<never> },
+): Promise<void>;
 export function percentiles(samplesMs: number[]): { p50_ms: number; p95_ms: number; p99_ms: number; mean_ms: number };
 export function peakRss(pid: number | undefined): { rss_mib: number; main_rss_mib: number; processes: number };
 /** CPU seconds (user + system) of `pid` and its descendants so far. */

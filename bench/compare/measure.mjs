@@ -89,6 +89,19 @@ export async function runWorkloads(args, { w1, w2, w3 }) {
   if (args.workloads.has('W3')) await w3();
 }
 
+/**
+ * W3, timed the same for every system: `warmup` untimed round trips (the first ones also wait
+ * for the worker to be up), then `n` timed one after another; emits the W3 line. `roundTrip`
+ * sends one task, waits for its result and resolves with the milliseconds it took; a rejection
+ * of `died` (the worker exited) ends the warm-up with its error.
+ */
+export async function timeRoundTrips(system, { n, warmup, roundTrip, died }) {
+  for (let i = 0; i < warmup; i++) await (died ? Promise.race([roundTrip(), died]) : roundTrip());
+  const samples = [];
+  for (let i = 0; i < n; i++) samples.push(await roundTrip());
+  emit({ ...system, workload: 'W3', tasks: n, ...percentiles(samples) });
+}
+
 /** p50/p95/p99/mean of round-trip samples in milliseconds (nearest-rank, as bench.py does). */
 export function percentiles(samplesMs) {
   const s = [...samplesMs].sort((a, b) => a - b);
