@@ -52,7 +52,6 @@ export interface RunnerSettings {
 /** What became of a run, for counters and tests: SUCCESS, FAILURE, RETRY, REJECTED or IGNORED. */
 export interface RunOutcome {
   state: TaskState;
-  runtimeMs: number;
 }
 
 /** One run's moving parts, passed between the outcome handlers. */
@@ -178,7 +177,7 @@ export class TaskRunner {
         outcome = called instanceof Promise ? await called : called;
       }
       // Revoked with terminate: the worker stores REVOKED; like a killed Celery child, no handlers run.
-      if (request.terminatedBy !== null) return { state: 'REVOKED', runtimeMs: performance.now() - startedAt };
+      if (request.terminatedBy !== null) return { state: 'REVOKED' };
       retval = outcome.ok ? outcome.value : outcome.error;
       state = outcome.ok ? 'SUCCESS' : 'FAILURE';
       let children: unknown[] | undefined;
@@ -235,7 +234,7 @@ export class TaskRunner {
       // Celery's task_acks_on_failure_or_timeout (default True): a late-acked failure is acked too;
       // a retried or ignored message is acked; a rejected one was settled by `rejected`.
       if (acksLate) await request.ack();
-      return { state, runtimeMs: performance.now() - startedAt };
+      return { state };
     } finally {
       ended?.(request);
     }
