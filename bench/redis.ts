@@ -2,7 +2,8 @@
 //   W1 enqueue:    awaited `delay` one after another ("loop"), the same with broker_transport_options
 //                  confirm_publish false ("loop-unconfirmed": delay() resolves once written; timed
 //                  until app.close() has Redis's last reply), and 1,000 `delay` calls in flight at
-//                  a time ("bulk"), tasks/s; no worker running.
+//                  a time ("bulk"), tasks/s; no worker running; each after an untimed warm-up
+//                  (--w1-warmup, a tenth of N by default) sent the same way.
 //   W2 drain:      N noop tasks queued, then one `celeriac worker` process runs them; timed from
 //                  its first take off the queue until every result is stored (results on) or
 //                  every message is acknowledged (results off), tasks/s.
@@ -23,11 +24,11 @@ import { silentLogger } from '../src/internal/logger.js';
 import { compiledBenchApp } from './compiled-app.js';
 import {
   emitDrain,
-  emitEnqueue,
   parseBenchArgs,
   runWorkloads,
   startProcess,
   stopProcess,
+  timeEnqueue,
   timeKombuDrain,
   timeRoundTrips,
   type Proc,
@@ -64,38 +65,38 @@ async function sendInFlight(noop: { delay(): Promise<AsyncResult<null>> }, n: nu
 }
 
 async function w1(): Promise<void> {
-  const n = args.sizes.w1;
+  const { sizes, w1Warmup: warmup } = args;
+  const n = sizes.w1;
   await redis.flushdb();
   const { app, noop } = producer(true);
   try {
     await noop.delay(); // connect outside the timing
-    let t0 = performance.now();
-    for (let i = 0; i < n; i++) await noop.delay();
-    let ms = performance.now() - t0;
-    emitEnqueue(system, 'loop', n, ms, { confirm_publish: true });
-    t0 = performance.now();
-    await sendInFlight(noop, n);
-    ms = performance.now() - t0;
-    emitEnqueue(system, 'bulk', n, ms);
+    const loop = async (count: number) => {
+      for (let i = 0; i < count; i++) await noop.delay();
+    };
+    await timeEnqueue(system, 'loop', { n, warmup, send: loop, details: { confirm_publish: true } });
+    await timeEnqueue(system, 'bulk', { n, warmup, send: (count) => sendInFlight(noop, count) });
   } finally {
     await app.close();
   }
-  await w1Unconfirmed(n);
+  await w1Unconfirmed(n, warmup);
 }
 
 /** The awaited loop with `confirm_publish: false`: delay() resolves once written (timed until close() has every reply). */
-async function w1Unconfirmed(n: number): Promise<void> {
+async function w1Unconfirmed(n: number, warmup: number): Promise<void> {
   await redis.flushdb();
   const { app, noop } = producer(true, { broker_transport_options: { confirm_publish: false } });
   let closed = false;
   try {
     await noop.delay();
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await noop.delay();
-    await app.close();
-    closed = true;
-    const ms = performance.now() - t0;
-    emitEnqueue(system, 'loop-unconfirmed', n, ms, { confirm_publish: false });
+    const loop = async (count: number) => {
+      for (let i = 0; i < count; i++) await noop.delay();
+    };
+    const finish = async () => {
+      await app.close();
+      closed = true;
+    };
+    await timeEnqueue(system, 'loop-unconfirmed', { n, warmup, send: loop, finish, details: { confirm_publish: false } });
   } finally {
     if (!closed) await app.close();
   }

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { emitDrain, emitEnqueue, parseBenchArgs, runWorkloads, startProcess, stopProcess, timeDrain, timeRoundTrips } from './measure.mjs';
+import { emitDrain, parseBenchArgs, runWorkloads, startProcess, stopProcess, timeDrain, timeEnqueue, timeRoundTrips } from './measure.mjs';
 
 const args = parseBenchArgs(process.argv.slice(2), { db: 8, concurrency: 100 });
 const BATCH = 1000;
@@ -35,17 +35,15 @@ async function enqueueBulk(n, opts) {
 }
 
 async function w1() {
-  const n = args.sizes.w1;
+  const { sizes, w1Warmup: warmup } = args;
+  const n = sizes.w1;
   await redis.flushdb();
   await queue.add('noop', {}); // connect and load the scripts outside the timing
-  let t0 = performance.now();
-  for (let i = 0; i < n; i++) await queue.add('noop', {});
-  let ms = performance.now() - t0;
-  emitEnqueue(system, 'loop', n, ms);
-  t0 = performance.now();
-  await enqueueBulk(n, undefined);
-  ms = performance.now() - t0;
-  emitEnqueue(system, 'bulk', n, ms);
+  const loop = async (count) => {
+    for (let i = 0; i < count; i++) await queue.add('noop', {});
+  };
+  await timeEnqueue(system, 'loop', { n, warmup, send: loop });
+  await timeEnqueue(system, 'bulk', { n, warmup, send: (count) => enqueueBulk(count, undefined) });
 }
 
 async function w2(results) {

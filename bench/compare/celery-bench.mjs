@@ -28,7 +28,7 @@ function startWorker(results) {
 
 async function w1() {
   await redis.flushdb();
-  for (const line of await runProcess(python, ['bench.py', 'w1', String(args.sizes.w1)], { cwd, env: env(true) })) {
+  for (const line of await runProcess(python, ['bench.py', 'w1', String(args.sizes.w1), String(args.w1Warmup)], { cwd, env: env(true) })) {
     emit({ ...system, workload: 'W1', ...JSON.parse(line) });
   }
 }

@@ -6,7 +6,7 @@
 //   node bench/compare/floor-bench.mjs [--workload W1,W2,W3,W4] [--n N | --quick] [--results on|off|both] [--db 6]
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { emitDrain, emitEnqueue, parseBenchArgs, runWorkloads, startProcess, stopProcess, timeKombuDrain, timeRoundTrips } from './measure.mjs';
+import { emitDrain, parseBenchArgs, runWorkloads, startProcess, stopProcess, timeEnqueue, timeKombuDrain, timeRoundTrips } from './measure.mjs';
 import { noopMessage, resultKey } from './floor-message.mjs';
 
 const args = parseBenchArgs(process.argv.slice(2), { db: 6, concurrency: 1 });
@@ -36,16 +36,14 @@ async function enqueueBulk(n) {
 }
 
 async function w1() {
-  const n = args.sizes.w1;
+  const { sizes, w1Warmup: warmup } = args;
+  const n = sizes.w1;
   await redis.flushdb();
-  let t0 = performance.now();
-  for (let i = 0; i < n; i++) await redis.lpush('celery', noopMessage()[1]);
-  let ms = performance.now() - t0;
-  emitEnqueue(system, 'loop', n, ms);
-  t0 = performance.now();
-  await enqueueBulk(n);
-  ms = performance.now() - t0;
-  emitEnqueue(system, 'bulk', n, ms);
+  const loop = async (count) => {
+    for (let i = 0; i < count; i++) await redis.lpush('celery', noopMessage()[1]);
+  };
+  await timeEnqueue(system, 'loop', { n, warmup, send: loop });
+  await timeEnqueue(system, 'bulk', { n, warmup, send: enqueueBulk });
 }
 
 async function w2(results) {

@@ -18,6 +18,8 @@ export interface BenchArgs {
   concurrency: number;
   /** W3 round trips before the timing (they also wait for the worker to be up). */
   warmup: number;
+  /** W1 sends before each timed W1 mode, the same way (--w1-warmup; default a tenth of the W1 size). */
+  w1Warmup: number;
   timeoutMs: number;
 }
 
@@ -27,6 +29,11 @@ export function tasksPerSecond(tasks: number, ms: number): number;
 /** One system's name and worker set-up, put first on each of its lines. */
 export type SystemFields = Record<string, unknown>;
 export function emitEnqueue(system: SystemFields, mode: string, n: number, ms: number, details?: Record<string, unknown>): void;
+export function timeEnqueue(
+  system: SystemFields,
+  mode: string,
+  options: { n: number; warmup: number; send: (count: number) => Promise<void>; finish?: () => Promise<void>; details?: Record<string, unknown> },
+): Promise<void>;
 export function emitDrain(system: SystemFields, args: BenchArgs, drain: { n: number; results: boolean; drain: Awaited<ReturnType<typeof timeDrain>> }): void;
 export function runWorkloads(
   args: BenchArgs,
