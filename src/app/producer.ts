@@ -21,6 +21,7 @@ import type { PublishTarget } from './retry-message.js';
 import { QueueRegistry, type ResolvedQueue } from './queue-registry.js';
 import type { TaskRouting } from './task-routing.js';
 import type { AppSignals } from './signals/app-signals.js';
+import { UnconfirmedPublishes } from './unconfirmed-publishes.js';
 
 export interface ProducerSettings {
   /** Chooses queue, exchange and routing key (task_routes, task_queues, defaults). */
@@ -67,9 +68,6 @@ function isConnectionError(err: unknown): boolean {
 /** The extra headers of a call that gives none (read only). */
 const NO_HEADERS: Record<string, unknown> = Object.freeze({});
 
-/** How many lost unconfirmed publishes are remembered for `get()` (the newest). */
-const LOST_PUBLISHES_KEPT = 10_000;
-
 /** An exchange a route names without a queue (declared so the transport knows its type). */
 interface ExchangeDeclaration {
   exchange: string;
@@ -89,15 +87,15 @@ export class Producer {
   /** The transport promise last seen fulfilled and its transport: a send skips awaiting it again. */
   private readyPromise: Promise<Transport> | undefined;
   private readyTransport: Transport | undefined;
-  /** Task id → the broker's confirmation, for messages written but not yet acknowledged (`confirm_publish` false). */
-  private readonly unconfirmed = new Map<string, Promise<void>>();
-  /** Task id → why its unconfirmed message was lost. */
-  private readonly lost = new Map<string, Error>();
+  /** Messages the transport did not wait for the broker to confirm (`confirm_publish` false). */
+  private readonly unconfirmed: UnconfirmedPublishes;
 
   constructor(
     private readonly transport: () => Promise<Transport>,
     private readonly settings: ProducerSettings,
-  ) {}
+  ) {
+    this.unconfirmed = new UnconfirmedPublishes(settings.log);
+  }
 
   /**
    * Publish one task message; resolves with the task id (`id`, default `options.taskId`, else a
@@ -192,28 +190,7 @@ export class Producer {
    * publish was confirmed, or is too old to be remembered).
    */
   publishOutcome(taskId: string): Promise<void> | undefined {
-    const error = this.lost.get(taskId);
-    if (error !== undefined) return Promise.reject(error);
-    return this.unconfirmed.get(taskId);
-  }
-
-  /** Follow an unconfirmed publish: a loss is logged at error and remembered for `get()`. */
-  private track(message: TaskMessage, confirmed: Promise<void>): void {
-    const { id, task } = message;
-    this.unconfirmed.set(id, confirmed);
-    confirmed.then(
-      () => {
-        if (this.unconfirmed.get(id) === confirmed) this.unconfirmed.delete(id);
-      },
-      (err: unknown) => {
-        if (this.unconfirmed.get(id) === confirmed) this.unconfirmed.delete(id);
-        const error = err instanceof Error ? err : new Error(String(err));
-        this.lost.delete(id);
-        this.lost.set(id, error);
-        if (this.lost.size > LOST_PUBLISHES_KEPT) this.lost.delete(this.lost.keys().next().value as string);
-        this.settings.log.error({ err: error }, `task ${task}[${id}] was not sent: its unconfirmed publish failed (${error.message})`);
-      },
-    );
+    return this.unconfirmed.outcome(taskId);
   }
 
   /** Celery's `maybe_declare`: one declaration per queue or exchange, shared by concurrent sends. */
@@ -291,7 +268,7 @@ export class Producer {
         retryPolicy: policy && { ...policy }, // a handler's change must not reach the app's default
       });
     }
-    const publishOptions: PublishOptions = { retryPolicy: policy, onUnconfirmed: (confirmed) => this.track(message, confirmed) };
+    const publishOptions: PublishOptions = { retryPolicy: policy, tracker: this.unconfirmed.track(message.id, name) };
     try {
       // Synchronous in the transport's publish: the first attempt needs no retry machinery.
       await this.publishOnce(encoded, route, declare, publishOptions);

@@ -80,11 +80,18 @@ export interface PublishOptions {
    */
   retryPolicy?: BackoffPolicy | null;
   /**
-   * Called, before `publish()` resolves, when it resolves unconfirmed: `confirmed` resolves once
-   * the broker stored the message and rejects (`TRANSPORT_ERROR`) when it was finally lost —
-   * re-sends exhausted, or refused by the broker.
+   * Told about a publish that resolves before the broker confirmed it (`confirm_publish` false):
+   * `unconfirmed()` before `publish()` resolves, then `settled()` once the broker stored the
+   * message, or `settled(error)` (`TRANSPORT_ERROR`) when it was finally lost — re-sends
+   * exhausted, or refused by the broker.
    */
-  onUnconfirmed?: (confirmed: Promise<void>) => void;
+  tracker?: UnconfirmedPublish;
+}
+
+/** One publish followed past its unconfirmed resolution (see {@link PublishOptions.tracker}). */
+export interface UnconfirmedPublish {
+  unconfirmed(): void;
+  settled(error?: Error): void;
 }
 
 /** One delivered message, held unacked until `ack` or `reject`. */
@@ -180,7 +187,7 @@ export interface Transport {
    * missing, as Celery's `task_create_missing_queues`); with a named exchange the message goes to
    * every queue bound with that routing key, and is dropped with a warning if none is
    * (kombu's behaviour). Resolves once the message is stored — committed, on durable transports —
-   * unless the transport is set not to wait for that (see {@link PublishOptions.onUnconfirmed}).
+   * unless the transport is set not to wait for that (see {@link PublishOptions.tracker}).
    */
   publish(message: TransportMessage, route: PublishRoute, options?: PublishOptions): Promise<void>;
   /**

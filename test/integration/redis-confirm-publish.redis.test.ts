@@ -91,13 +91,13 @@ describe('redis transport: confirm_publish false across outages', { skip: unavai
   test('a message written but never stored is sent again after Redis restarts', CASE, async () => {
     const transport = new RedisTransport({ url: server.url, confirmPublish: false, logger: recordingLogger() });
     await transport.start();
-    let confirmed: Promise<void> | undefined;
+    let unconfirmed = false;
+    let settle!: (error?: Error) => void;
+    const confirmed = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
+    const tracker = { unconfirmed: () => (unconfirmed = true), settled: (error?: Error) => settle(error) };
     server.pause();
-    const onUnconfirmed = (c: Promise<void>): void => {
-      confirmed = c;
-    };
-    await transport.publish(message('lost-in-flight'), ROUTE, { retryPolicy: PATIENT, onUnconfirmed });
-    assert.ok(confirmed, 'publish resolved unconfirmed');
+    await transport.publish(message('lost-in-flight'), ROUTE, { retryPolicy: PATIENT, tracker });
+    assert.ok(unconfirmed, 'publish resolved unconfirmed');
     assert.ok(await stillPending(confirmed), 'no reply while Redis is frozen');
     await server.stop(); // killed while frozen: the LPUSH was never run
     await server.start();

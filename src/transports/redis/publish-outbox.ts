@@ -1,13 +1,13 @@
 /**
- * The outbox of unconfirmed publishes (`confirm_publish` false): a publish is written to the
- * connection and resolves at once, without waiting for Redis's reply, while the outbox keeps the
- * message until Redis acknowledged its `LPUSH`.
+ * The outbox of unconfirmed publishes (`confirm_publish` false): a publish resolves as soon as
+ * the outbox has the message, without waiting for Redis's reply, and the outbox keeps it until
+ * Redis acknowledged its `LPUSH`.
  *
- * - Everything published during one microtask run goes out as one `LPUSH key v1 v2 …` per list,
- *   written to the connection before the publishers resume (a burst shares one command). The
- *   connection's socket is corked until the microtask queue has drained, so an awaited loop's
- *   commands leave in one system call when the process next waits (for room, or for anything
- *   else) instead of one each: a `write` costs more than the rest of an unconfirmed publish.
+ * - Everything published until the process next waits (a `process.nextTick` queued by the first
+ *   publish runs once the microtask queue has drained) goes out as one `LPUSH key v1 v2 …` per
+ *   list, in one write: an awaited `delay()` loop, which runs in microtasks, fills one command
+ *   until it waits for room. A message held in the outbox for that moment is as safe as one
+ *   held in the connection's buffers: both are in this process's memory until the write.
  * - A message whose connection was lost before the reply is sent again after the reconnect, as
  *   its retry policy allows (Celery's `retry_policy`: a re-send waits for the connection at most
  *   `interval_start`, then `+interval_step`… per retry, and `max_retries` re-sends). Redis may
@@ -25,7 +25,7 @@ import { isRedisReplyError, redisFailure } from '../../connections/redis-failure
 import { CeleriacError } from '../../errors.js';
 import type { Clock } from '../../internal/clock.js';
 import { backoffDelayMs, type BackoffPolicy } from '../../internal/retry.js';
-import { CommitBatch } from '../virtual/commit-batch.js';
+import type { UnconfirmedPublish } from '../transport.js';
 
 /** A sent batch that failed on a connection ioredis still calls ready is looked at again this soon. */
 const RECHECK_AFTER_MS = 100;
@@ -38,9 +38,16 @@ interface Entry {
   retries: number;
   /** While waiting for a re-send: when the next retry is due (clock ms). */
   dueMs: number;
-  /** Settle its confirmation (through {@link PublishOutbox.#settle}). */
-  resolve: () => void;
-  reject: (error: Error) => void;
+  /** Told how the message ended (through {@link PublishOutbox.#settle}). */
+  tracker: UnconfirmedPublish | undefined;
+  /** Set when one message went to several lists: it ends once every list's copy has. */
+  copies: Copies | undefined;
+}
+
+/** The copies of one message routed to several lists: how many are still unconfirmed, and the first loss. */
+interface Copies {
+  left: number;
+  error: Error | undefined;
 }
 
 export interface OutboxLimits {
@@ -56,6 +63,9 @@ export interface PublishOutboxOptions extends OutboxLimits {
   describe: string;
 }
 
+/** What a publish that did not wait for room returns: the message is queued. */
+const QUEUED: Promise<void> = Promise.resolve();
+
 export class PublishOutbox {
   #queued = new Map<string, Entry[]>();
   #flushScheduled = false;
@@ -65,13 +75,9 @@ export class PublishOutbox {
   #waiting: Entry[] = [];
   #cancelRetryTimer: (() => void) | undefined;
   #roomWaiters: (() => void)[] = [];
-  /** Resolved once the flush queued for the current microtask run has written its messages. */
-  #written: CommitBatch | undefined;
   #drainWaiters: (() => void)[] = [];
   /** Set by a stop that waited long enough: a message that fails now is not sent again. */
   #givenUp = false;
-  /** The socket corked by a flush, until the next `process.nextTick` (after the microtask queue drained). */
-  #corked: RedisClient['stream'] | undefined;
 
   constructor(private readonly options: PublishOutboxOptions) {}
 
@@ -81,59 +87,45 @@ export class PublishOutbox {
   }
 
   /**
-   * Queues `text` for every list of `listKeys` (one message, routed to several queues) and
-   * resolves once it is written to the connection. Its confirmation goes to `onConfirmation`
-   * as soon as it is queued (before the returned promise resolves): a promise that resolves when
-   * Redis stored it in every list, and rejects with `TRANSPORT_ERROR` when it is lost. Waits
-   * first while {@link OutboxLimits.maxUnconfirmed} messages are unconfirmed, and behind
-   * publishers already waiting.
+   * Queues `text` for every list of `listKeys` (one message, routed to several queues), to be
+   * written when the process next waits, and resolves once it is queued. `tracker` is told
+   * `unconfirmed()` before the returned promise resolves, then `settled()` once Redis stored the
+   * message in every list, or `settled(error)` (`TRANSPORT_ERROR`) when it is lost. Waits first while {@link OutboxLimits.maxUnconfirmed}
+   * messages are unconfirmed, and behind publishers already waiting.
    */
   publish(
     listKeys: readonly string[],
     text: string,
     policy: BackoffPolicy | null,
-    onConfirmation?: (confirmed: Promise<void>) => void,
+    tracker?: UnconfirmedPublish,
   ): Promise<void> {
     const max = this.options.maxUnconfirmed;
     // Behind earlier waiters while they wait for half the bound (a settle is then still to come).
     if (this.#count >= max || (this.#roomWaiters.length > 0 && this.#count > max >> 1)) {
-      return this.#publishWhenRoom(listKeys, text, policy, onConfirmation);
+      return this.#publishWhenRoom(listKeys, text, policy, tracker);
     }
-    return this.#publishNow(listKeys, text, policy, onConfirmation);
+    this.#publishNow(listKeys, text, policy, tracker);
+    return QUEUED;
   }
 
-  #publishNow(
-    listKeys: readonly string[],
-    text: string,
-    policy: BackoffPolicy | null,
-    onConfirmation: ((confirmed: Promise<void>) => void) | undefined,
-  ): Promise<void> {
-    const confirmed =
-      listKeys.length === 1
-        ? this.#queueNew(listKeys[0]!, text, policy)
-        : Promise.all(listKeys.map((listKey) => this.#queueNew(listKey, text, policy))).then(() => undefined);
-    if (onConfirmation === undefined) confirmed.catch(() => undefined); // never an unhandled rejection
-    else onConfirmation(confirmed);
-    // Resolved by the flush, which runs as a microtask queued before any caller's continuation.
-    return (this.#written ??= new CommitBatch()).promise;
+  #publishNow(listKeys: readonly string[], text: string, policy: BackoffPolicy | null, tracker: UnconfirmedPublish | undefined): void {
+    tracker?.unconfirmed();
+    const copies = listKeys.length === 1 ? undefined : { left: listKeys.length, error: undefined };
+    for (const listKey of listKeys) {
+      this.#count++;
+      this.#queue({ listKey, text, policy, retries: 0, dueMs: 0, tracker, copies });
+    }
   }
 
   async #publishWhenRoom(
     listKeys: readonly string[],
     text: string,
     policy: BackoffPolicy | null,
-    onConfirmation: ((confirmed: Promise<void>) => void) | undefined,
+    tracker: UnconfirmedPublish | undefined,
   ): Promise<void> {
     do await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
     while (this.#count >= this.options.maxUnconfirmed);
-    await this.#publishNow(listKeys, text, policy, onConfirmation);
-  }
-
-  #queueNew(listKey: string, text: string, policy: BackoffPolicy | null): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#count++;
-      this.#queue({ listKey, text, policy, retries: 0, dueMs: 0, resolve, reject });
-    });
+    this.#publishNow(listKeys, text, policy, tracker);
   }
 
   /** The connection is (again) up: send what waits for it. */
@@ -171,19 +163,15 @@ export class PublishOutbox {
     else entries.push(entry);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      queueMicrotask(this.#flush);
+      // Runs once the microtask queue has drained: after every publish of this run.
+      process.nextTick(this.#flush);
     }
   }
 
   readonly #flush = (): void => {
     this.#flushScheduled = false;
-    const written = this.#written;
-    this.#written = undefined;
     const queued = this.#queued;
-    if (queued.size === 0) {
-      written?.resolve();
-      return;
-    }
+    if (queued.size === 0) return;
     this.#queued = new Map();
     const client = this.options.client();
     for (const [listKey, entries] of queued) {
@@ -191,7 +179,6 @@ export class PublishOutbox {
         this.#failedSend(entries, new CeleriacError('TRANSPORT_ERROR', `not connected to ${this.options.describe}`), client);
         continue;
       }
-      this.#cork(client);
       client.lpush(listKey, ...entries.map((entry) => entry.text)).then(
         () => {
           for (const entry of entries) this.#settle(entry);
@@ -199,25 +186,6 @@ export class PublishOutbox {
         (error: unknown) => this.#failedSend(entries, error, client),
       );
     }
-    written?.resolve();
-  };
-
-  /**
-   * Hold the socket's writes until the microtask queue has drained: a nextTick queued from a
-   * microtask runs only once no microtask is left, i.e. when the publishing code waits.
-   */
-  #cork(client: RedisClient): void {
-    if (this.#corked !== undefined) return;
-    const stream = client.stream;
-    stream.cork();
-    this.#corked = stream;
-    process.nextTick(this.#uncork);
-  }
-
-  readonly #uncork = (): void => {
-    const stream = this.#corked;
-    this.#corked = undefined;
-    stream?.uncork();
   };
 
   #failedSend(entries: Entry[], error: unknown, client: RedisClient | undefined): void {
@@ -276,7 +244,12 @@ export class PublishOutbox {
     if (this.#count === 0) {
       for (const resolve of this.#drainWaiters.splice(0)) resolve();
     }
-    if (error === undefined) entry.resolve();
-    else entry.reject(error);
+    const { copies } = entry;
+    if (copies !== undefined) {
+      copies.error ??= error;
+      if (--copies.left > 0) return;
+      error = copies.error;
+    }
+    entry.tracker?.settled(error);
   }
 }

@@ -27,8 +27,8 @@ export class RedisPublisher {
 
   /**
    * Resolves when Redis stored the message in every list it routes to — or, without
-   * confirmation, once it is written to the connection (`options.onUnconfirmed` then receives
-   * the confirmation; see `publish-outbox.ts`).
+   * confirmation, once it is queued on the connection (`options.tracker` is then told how
+   * it ends; see `publish-outbox.ts`).
    * @throws CeleriacError `TRANSPORT_ERROR` at once while the connection is down (and when Redis
    *   refuses); `ENCODE_ERROR` for a header that cannot be JSON-encoded.
    */
@@ -53,7 +53,7 @@ export class RedisPublisher {
   }
 
   #publishUnconfirmed(session: RedisSession, listKeys: string[], text: string, options: PublishOptions | undefined): Promise<void> {
-    return session.outbox.publish(listKeys, text, options?.retryPolicy ?? null, options?.onUnconfirmed);
+    return session.outbox.publish(listKeys, text, options?.retryPolicy ?? null, options?.tracker);
   }
 
   async #publishRouted(
