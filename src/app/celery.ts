@@ -37,6 +37,7 @@ import { createTask } from './task-factory.js';
 import { taskSignatures } from './task-signatures.js';
 import type { TaskSignatures } from './task-types.js';
 import type { RegisteredTask, RemoteTask, Task, TaskBase, TaskContext, TaskOptions } from './task-types.js';
+import { SettledValue } from '../internal/settled-value.js';
 
 /** Where the embedded broker lives when nothing is configured. */
 export const DEFAULT_BROKER_URL = 'sqlite:///celeriac.db';
@@ -77,9 +78,8 @@ export class Celery {
 
   private transportPromise: Promise<Transport> | undefined;
   private readonly eager = new EagerApplier(this);
-  private backendPromise: Promise<ResultBackend | null> | undefined;
-  /** What {@link backendPromise} fulfilled with, once it has (undefined before). */
-  private backendStarted: ResultBackend | null | undefined;
+  /** The result backend being started, or started (readable at once then). */
+  private backendState: SettledValue<ResultBackend | null> | undefined;
   private producerInstance: Producer | undefined;
   private routingInstance: TaskRouting | undefined;
   private controlInstance: Control | undefined;
@@ -189,8 +189,9 @@ export class Celery {
     // trip for get()). Once it is up, in this microtask: its SUBSCRIBE is then queued before the
     // send's LPUSH, which publishes synchronously down to the transport.
     if (!(options.ignoreResult ?? ignoreResult)) {
-      if (this.backendStarted !== undefined) this.backendStarted?.expectResult?.(taskId);
-      else void this.backendPromise?.then((b) => b?.expectResult?.(taskId), () => undefined);
+      const backend = this.backendState;
+      if (backend?.fulfilled === true) backend.value?.expectResult?.(taskId);
+      else void backend?.promise.then((b) => b?.expectResult?.(taskId), () => undefined);
     }
     const id = await this.producer().send(
       name,
@@ -232,7 +233,7 @@ export class Celery {
 
   /** True once the app has opened its broker or result backend connection. */
   get connected(): boolean {
-    return this.transportPromise !== undefined || this.backendPromise !== undefined;
+    return this.transportPromise !== undefined || this.backendState !== undefined;
   }
 
   /** A result handle for a task id (Celery's `app.AsyncResult(id)`). */
@@ -263,7 +264,7 @@ export class Celery {
 
   /** The started result backend, or null when results are disabled. */
   backend(): Promise<ResultBackend | null> {
-    if (this.backendPromise === undefined) {
+    if (this.backendState === undefined) {
       const starting = (async () => {
         const backend = createBackend(this.resultBackendUrl(), {
           clock: this.clock,
@@ -274,15 +275,9 @@ export class Celery {
         await backend?.start();
         return backend;
       })();
-      this.backendPromise = starting;
-      starting.then(
-        (backend) => {
-          if (this.backendPromise === starting) this.backendStarted = backend;
-        },
-        () => undefined,
-      );
+      this.backendState = new SettledValue(starting);
     }
-    return this.backendPromise;
+    return this.backendState.promise;
   }
 
   private brokerUrlLogged = false;
@@ -364,10 +359,9 @@ export class Celery {
   /** Close the broker connection and the result backend. Idempotent. */
   async close(): Promise<void> {
     const transport = this.transportPromise;
-    const backend = this.backendPromise;
+    const backend = this.backendState?.promise;
     this.transportPromise = undefined;
-    this.backendPromise = undefined;
-    this.backendStarted = undefined;
+    this.backendState = undefined;
     this.producerInstance = undefined;
     await Promise.all([
       transport?.then((t) => t.stop(), () => undefined),

@@ -13,7 +13,8 @@ import type { TransportMessage } from '../protocol/transport-message.js';
 import type { Transport, PublishOptions, PublishRoute } from '../transports/transport.js';
 import type { Clock } from '../internal/clock.js';
 import type { Logger } from '../internal/logger.js';
-import { retrying, type BackoffPolicy } from '../internal/retry.js';
+import { retryAfter, type BackoffPolicy } from '../internal/retry.js';
+import { SettledValue } from '../internal/settled-value.js';
 import { CeleriacError } from '../errors.js';
 import type { ApplyOptions } from './apply-options.js';
 import { currentTask } from './current-task.js';
@@ -81,12 +82,9 @@ function declarationKey(declare: ResolvedQueue | ExchangeDeclaration): string {
 
 export class Producer {
   /** One declaration per queue, shared by concurrent sends (a burst must not declare 1,000 times). */
-  private readonly declared = new Map<string, Promise<void>>();
-  /** Keys of {@link declared} whose declaration succeeded: a send to them need not wait for it. */
-  private readonly declaredDone = new Set<string>();
-  /** The transport promise last seen fulfilled and its transport: a send skips awaiting it again. */
-  private readyPromise: Promise<Transport> | undefined;
-  private readyTransport: Transport | undefined;
+  private readonly declared = new Map<string, SettledValue<void>>();
+  /** The transport promise last seen, and its transport once up: a send skips awaiting it again. */
+  private ready: SettledValue<Transport> | undefined;
   /** Messages the transport did not wait for the broker to confirm (`confirm_publish` false). */
   private readonly unconfirmed: UnconfirmedPublishes;
 
@@ -198,17 +196,17 @@ export class Producer {
     const key = declarationKey(declare);
     let declaring = this.declared.get(key);
     if (!declaring) {
-      if ('name' in declare) declaring = transport.declareQueue(QueueRegistry.spec(declare));
-      else declaring = declare.exchange === '' ? Promise.resolve() : transport.declareExchange(declare.exchange, declare.type);
-      this.declared.set(key, declaring);
-      declaring.then(
-        () => {
-          if (this.declared.get(key) === declaring) this.declaredDone.add(key);
-        },
-        () => this.declared.delete(key), // a failed declare is retried next send
-      );
+      let promise: Promise<void>;
+      if ('name' in declare) promise = transport.declareQueue(QueueRegistry.spec(declare));
+      else promise = declare.exchange === '' ? Promise.resolve() : transport.declareExchange(declare.exchange, declare.type);
+      const settling = new SettledValue(promise);
+      this.declared.set(key, settling);
+      promise.catch(() => {
+        if (this.declared.get(key) === settling) this.declared.delete(key); // a failed declare is retried next send
+      });
+      declaring = settling;
     }
-    return declaring;
+    return declaring.promise;
   }
 
   /**
@@ -223,8 +221,10 @@ export class Producer {
     options: PublishOptions,
   ): Promise<void> {
     const pending = this.transport();
-    const transport = pending === this.readyPromise ? this.readyTransport : undefined;
-    if (transport !== undefined && (declare === undefined || this.declaredDone.has(declarationKey(declare)))) {
+    let ready = this.ready;
+    if (ready?.promise !== pending) this.ready = ready = new SettledValue(pending);
+    const transport = ready.value;
+    if (transport !== undefined && (declare === undefined || this.declared.get(declarationKey(declare))?.fulfilled === true)) {
       return transport.publish(encoded, route, options);
     }
     return this.publishAfterSetup(pending, encoded, route, declare, options);
@@ -238,8 +238,6 @@ export class Producer {
     options: PublishOptions,
   ): Promise<void> {
     const transport = await pending;
-    this.readyPromise = pending;
-    this.readyTransport = transport;
     if (declare !== undefined) await this.declareOnce(transport, declare);
     await transport.publish(encoded, route, options);
   }
@@ -274,13 +272,13 @@ export class Producer {
       await this.publishOnce(encoded, route, declare, publishOptions);
     } catch (firstError) {
       if (policy === null) throw firstError;
-      await retrying(
+      await retryAfter(
+        firstError,
         () => this.publishOnce(encoded, route, declare, publishOptions),
         policy,
         isConnectionError,
         (err, attempt, delayMs) =>
           this.settings.log.warn(`publishing ${name}[${message.id}] failed (${(err as Error).message}); retry ${attempt} in ${delayMs} ms`),
-        { error: firstError },
       );
     }
     if (signals?.afterTaskPublish.connected) {

@@ -17,27 +17,29 @@ export function backoffDelayMs(policy: BackoffPolicy, retry: number): number {
 }
 
 /**
- * Run `operation`; when it throws an error `shouldRetry` accepts, wait and run it again, as the
- * policy allows. The last error is rethrown when retries run out or the error is not retryable.
- * `firstFailure`: the caller already ran the first attempt, which failed with it (a caller whose
- * first attempt usually succeeds saves the wrapper).
+ * Retry an operation whose first attempt already failed with `firstError` (the caller ran it
+ * itself: a first attempt that usually succeeds should not pay for this wrapper). While the last
+ * error is one `shouldRetry` accepts and the policy allows another retry, wait and run
+ * `operation` again; resolves with its first success. The last error is rethrown when retries
+ * run out or the error is not retryable (`firstError` itself when it is not).
  */
-export async function retrying<T>(
+export async function retryAfter<T>(
+  firstError: unknown,
   operation: () => Promise<T>,
   policy: BackoffPolicy,
   shouldRetry: (err: unknown) => boolean,
   onRetry?: (err: unknown, retry: number, delayMs: number) => void,
-  firstFailure?: { error: unknown },
 ): Promise<T> {
+  let err = firstError;
   for (let retry = 1; ; retry++) {
+    if (!shouldRetry(err) || (policy.maxRetries !== null && retry > policy.maxRetries)) throw err;
+    const delayMs = backoffDelayMs(policy, retry);
+    onRetry?.(err, retry, delayMs);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     try {
-      if (retry === 1 && firstFailure !== undefined) throw firstFailure.error;
       return await operation();
-    } catch (err) {
-      if (!shouldRetry(err) || (policy.maxRetries !== null && retry > policy.maxRetries)) throw err;
-      const delayMs = backoffDelayMs(policy, retry);
-      onRetry?.(err, retry, delayMs);
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    } catch (next) {
+      err = next;
     }
   }
 }
