@@ -4,9 +4,9 @@
  * Redis acknowledged its `LPUSH`.
  *
  * - Everything published until the process next waits (a `process.nextTick` queued by the first
- *   publish runs once the microtask queue has drained) goes out as one `LPUSH key v1 v2 …` per
- *   list, in one write: an awaited `delay()` loop, which runs in microtasks, fills one command
- *   until it waits for room. A message held in the outbox for that moment is as safe as one
+ *   publish runs once the microtask queue has drained), or until half the bound is queued, goes
+ *   out as one `LPUSH key v1 v2 …` per list, in one write: an awaited `delay()` loop, which runs
+ *   in microtasks, fills a command until it waits for room or reaches half the bound. A message held in the outbox for that moment is as safe as one
  *   held in the connection's buffers: both are in this process's memory until the write.
  * - A message whose connection was lost before the reply is sent again after the reconnect, as
  *   its retry policy allows (Celery's `retry_policy`: a re-send waits for the connection at most
@@ -68,6 +68,8 @@ const QUEUED: Promise<void> = Promise.resolve();
 
 export class PublishOutbox {
   #queued = new Map<string, Entry[]>();
+  /** Entries in {@link #queued}. */
+  #queuedCount = 0;
   #flushScheduled = false;
   /** Unconfirmed: queued, in flight or waiting for a re-send. */
   #count = 0;
@@ -161,6 +163,12 @@ export class PublishOutbox {
     const entries = this.#queued.get(entry.listKey);
     if (entries === undefined) this.#queued.set(entry.listKey, [entry]);
     else entries.push(entry);
+    // Half the bound queued: send it now, so Redis stores it while the publisher queues the
+    // other half (an awaited loop would otherwise leave Redis idle while it fills the outbox).
+    if (++this.#queuedCount >= this.options.maxUnconfirmed >> 1) {
+      this.#flush();
+      return;
+    }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       // Runs once the microtask queue has drained: after every publish of this run.
@@ -173,6 +181,7 @@ export class PublishOutbox {
     const queued = this.#queued;
     if (queued.size === 0) return;
     this.#queued = new Map();
+    this.#queuedCount = 0;
     const client = this.options.client();
     for (const [listKey, entries] of queued) {
       if (client === undefined || client.status !== 'ready') {
