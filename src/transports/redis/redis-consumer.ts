@@ -18,10 +18,14 @@
  * BRPOP timeout is the connection's liveness tick: a reply (at worst nil) arrives every timeout,
  * so a connection that stays silent past it plus a grace is dead and is replaced (ioredis
  * `socketTimeout`), and the loop resumes after the reconnect — never Celery #8030's silent stall.
+ * A `pop-and-hold.lua` call whose reply was lost may have held messages all the same: the loop
+ * reclaims and delivers them before it fetches again (`lost-fetches.ts`).
  */
 import type { RedisClient } from '../../connections/redis-connection.js';
+import type { TransportLogger } from '../transport.js';
 import type { QosConsumer } from '../virtual/qos-consumer.js';
 import type { KeyLayout } from './key-layout.js';
+import { LostFetches } from './lost-fetches.js';
 import { PendingHold } from './pending-hold.js';
 import { popAndHoldScript } from './redis-scripts.js';
 
@@ -49,7 +53,9 @@ export interface RedisConsumerHost {
   readonly fetchBatchMax: number;
   readonly brpopTimeoutMs: number;
   readonly rotate: boolean;
-  now(): number;
+  readonly logger: TransportLogger;
+  /** The score the next `pop-and-hold.lua` call records (unique within the transport, see `FetchScores`). */
+  fetchScore(): string;
   /** Hands fetched messages over (the consumer may have been stopped meanwhile). */
   deliver(consumer: RedisConsumer, popped: PoppedMessage[]): void;
   /** Puts back a message BRPOP took that will not be delivered (the consumer stopped). */
@@ -68,6 +74,8 @@ export class RedisConsumer {
   #slotWaiter: (() => void) | undefined;
   #inBrpop = false;
   #clientId: string | undefined;
+  /** Fetches whose reply was lost: what they held is reclaimed before the next fetch. */
+  readonly #lost: LostFetches;
   #markStopped!: () => void;
   /** Settles when stop() is called: a loop waiting to recover gives up waiting. */
   readonly stopped = new Promise<void>((resolve) => (this.#markStopped = resolve));
@@ -79,6 +87,7 @@ export class RedisConsumer {
   ) {
     this.#cycle = [...qos.queues];
     this.#layoutKeys();
+    this.#lost = new LostFetches(host.selfId, host.logger);
   }
 
   /** Connects the blocking connection; resolves when the loop has started. */
@@ -158,11 +167,18 @@ export class RedisConsumer {
     let foundEmpty = false;
     while (qos.active) {
       const free = qos.freeSlots;
-      if (free <= 0 && taken === undefined && ahead === undefined) {
+      if (free <= 0 && taken === undefined && ahead === undefined && !this.#lost.pending) {
         await new Promise<void>((resolve) => (this.#slotWaiter = resolve));
         continue;
       }
       try {
+        if (this.#lost.pending && ahead === undefined) {
+          // A fetch failed: deliver what it held (room was made for it) before taking more.
+          const reclaimed = await this.#reclaim();
+          if (taken !== undefined && reclaimed.some((message) => message.payload === taken?.payload)) taken = undefined;
+          this.host.deliver(this, reclaimed);
+          continue;
+        }
         if (taken === undefined) {
           let want: number;
           let popped: PoppedMessage[];
@@ -215,7 +231,7 @@ export class RedisConsumer {
                 foundEmpty = true;
                 continue;
               }
-              const popped = await this.#popAndHold(holdEarly ? more + 1 : more, holdEarly ? early : undefined);
+              const popped = await this.#popAndHold(holdEarly ? more + 1 : more, holdEarly ? early : undefined, holdEarly ? tag : undefined);
               const others = holdEarly ? popped.slice(1) : popped;
               foundEmpty = more > 0 && others.length === 0;
               this.host.deliver(this, others);
@@ -230,13 +246,9 @@ export class RedisConsumer {
         this.host.deliver(this, popped);
       } catch (error) {
         this.#inBrpop = false;
-        if (!qos.active) {
-          // Stopping: a message BRPOP took but nobody held goes back where it was.
-          if (taken !== undefined) this.host.putBack(taken.listKey, taken.payload);
-          break;
-        }
-        // `taken` stays: the next round holds it (if the failed call did too, the second hold
-        // of the same tag overwrites the first).
+        if (!qos.active) break; // stopping: `taken` is dealt with below
+        // `taken` stays: if the failed call held it, the reclaim delivers it; if not, the next
+        // round holds it.
         await this.host.recover(this, error);
       }
     }
@@ -245,14 +257,32 @@ export class RedisConsumer {
       const popped = await ahead.reply.catch(() => []);
       if (popped.length > 0) this.host.deliver(this, popped);
     }
+    if (this.#lost.pending) {
+      // Held by fetches whose reply was lost: deliver() gives them back too.
+      const reclaimed = await this.#reclaim().catch(() => []);
+      if (taken !== undefined && reclaimed.some((message) => message.payload === taken?.payload)) taken = undefined;
+      if (reclaimed.length > 0) this.host.deliver(this, reclaimed);
+    }
+    // A message BRPOP took but nobody held goes back where it was.
+    if (taken !== undefined) this.host.putBack(taken.listKey, taken.payload);
   }
 
-  async #popAndHold(want: number, taken: { listKey: string; payload: string } | undefined): Promise<PoppedMessage[]> {
+  #reclaim(): Promise<PoppedMessage[]> {
+    return this.#lost.reclaim(this.blocking, { layout: this.host.layout, namesJson: this.#listNamesJson });
+  }
+
+  /** One `pop-and-hold.lua` call; `handedOut` is the tag of `taken` when it was handed out already. */
+  async #popAndHold(
+    want: number,
+    taken: { listKey: string; payload: string } | undefined,
+    handedOut?: string,
+  ): Promise<PoppedMessage[]> {
     const { layout } = this.host;
     const keys = [layout.unacked, layout.unackedIndex, layout.unackedOwner, ...this.#listKeys];
     const position = taken === undefined ? 0 : this.#listKeys.indexOf(taken.listKey) + 1;
+    const score = this.host.fetchScore();
     const args: (string | number)[] = [
-      String(this.host.now() / 1000),
+      score,
       want,
       this.#cycle.length,
       this.host.selfId,
@@ -261,7 +291,15 @@ export class RedisConsumer {
       position,
       ...this.#listNamesJson,
     ];
-    const reply = (await popAndHoldScript.run(this.blocking, keys, args)) as (number | string)[];
+    this.#lost.sent(score, handedOut);
+    let reply: (number | string)[];
+    try {
+      reply = (await popAndHoldScript.run(this.blocking, keys, args)) as (number | string)[];
+    } catch (error) {
+      this.#lost.failed(score, error);
+      throw error;
+    }
+    this.#lost.answered(score);
     const listKeys = this.#listKeys;
     const popped: PoppedMessage[] = [];
     for (let i = 0; i + 2 < reply.length; i += 3) {

@@ -11,6 +11,7 @@ export const releaseHeldScript = script('celeriacReleaseHeld', 'release-held.lua
 export const requeueDeadLetterScript = script('celeriacRequeueDeadLetters', 'requeue-dead-letters.lua');
 export const releaseMutexScript = script('celeriacReleaseMutex', 'release-mutex.lua');
 export const takeRateTokenScript = script('celeriacTakeRateToken', 'take-rate-token.lua');
+export const reclaimLostScript = script('celeriacReclaimLost', 'reclaim-lost.lua');
 
 /** Defines every script on `client`, so pipelines created from it can run them. */
 export function defineTransportScripts(client: RedisClient): void {

@@ -78,6 +78,7 @@ import { consumeFanoutQueues } from './fanout-consumer.js';
 import { recoverFetch } from './fetch-recovery.js';
 import { HeldDeliveries } from './held-deliveries.js';
 import { KeyLayout } from './key-layout.js';
+import { FetchScores } from './lost-fetches.js';
 import { countQueueLists, purgeQueueLists } from './queue-lists.js';
 import { RedisConsumer, type RedisConsumerHost } from './redis-consumer.js';
 import type { FanoutSubscription } from './redis-fanout.js';
@@ -158,13 +159,15 @@ export class RedisTransport implements Transport {
       open: () => this.#open,
     });
     const order = s.queueOrderStrategy;
+    const fetchScores = new FetchScores();
     this.#consumerHost = {
       layout: this.layout,
       selfId: this.consumerId,
       fetchBatchMax: s.fetchBatchMax,
       brpopTimeoutMs: s.brpopTimeoutMs,
       rotate: order === 'round_robin',
-      now: () => this.#clock.now(),
+      logger: this.#logger,
+      fetchScore: () => fetchScores.next(this.#clock.now()),
       deliver: (consumer, popped) => this.#held.deliver(consumer, popped),
       putBack: (listKey, payload) => void this.#open?.writes.putBack(listKey, payload),
       recover: (consumer, error) => recoverFetch(consumer, error, this.#clock, this.#logger),
