@@ -250,15 +250,23 @@ export class Celery {
 
   /** The started broker transport (created from `broker_url` on first use). */
   transport(): Promise<Transport> {
-    this.transportPromise ??= (async () => {
-      const transport = createTransport(this.brokerUrl(), {
-        logger: this.log,
-        clock: this.clock,
-        transportOptions: this.conf.brokerTransportOptions,
+    if (this.transportPromise === undefined) {
+      const starting = (async () => {
+        const transport = createTransport(this.brokerUrl(), {
+          logger: this.log,
+          clock: this.clock,
+          transportOptions: this.conf.brokerTransportOptions,
+        });
+        await transport.start();
+        return transport;
+      })();
+      this.transportPromise = starting;
+      // A broker that was down when this app first needed it must not stay down for the app's
+      // lifetime: the next call connects afresh (a failed start leaves nothing open).
+      starting.catch(() => {
+        if (this.transportPromise === starting) this.transportPromise = undefined;
       });
-      await transport.start();
-      return transport;
-    })();
+    }
     return this.transportPromise;
   }
 
@@ -275,7 +283,12 @@ export class Celery {
         await backend?.start();
         return backend;
       })();
-      this.backendState = new SettledValue(starting);
+      const state = new SettledValue(starting);
+      this.backendState = state;
+      // As for the transport: a result backend that could not start is started afresh next time.
+      starting.catch(() => {
+        if (this.backendState === state) this.backendState = undefined;
+      });
     }
     return this.backendState.promise;
   }

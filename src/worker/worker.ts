@@ -30,6 +30,7 @@ import { createWorkerPool } from './worker-pool-options.js';
 import { Request } from './request.js';
 import { TaskRunner, type RunOutcome } from './task-runner.js';
 import { WorkerControl } from './worker-control.js';
+import { connectBroker } from './broker-startup.js';
 
 export interface WorkerOptions {
   /**
@@ -110,6 +111,8 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   private backend: ResultBackend | null = null;
   private runner: TaskRunner | undefined;
   private consuming: AbortController | undefined;
+  /** Aborted by stop(): a start still waiting for the broker gives up. */
+  private readonly startAborted = new AbortController();
   private control: WorkerControl | undefined;
   private eta: EtaScheduler<Request>;
   private limiter: RateLimiter<Request> | undefined;
@@ -159,7 +162,9 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     this.state = 'running';
     const signals = this.app.signals;
     if (signals.workerInit.connected) await signals.workerInit.sendAndWait({ sender: this.hostname, worker: this });
-    this.transport = await this.app.transport();
+    const transport = await connectBroker(this.app, this.log, this.startAborted.signal);
+    if (transport === undefined) return; // stopped while waiting for the broker
+    this.transport = transport;
     this.limiter = createWorkerRateLimiter(this.app, this.transport, this.log, (request) => this.execute(request));
     this.backend = await this.app.backend();
     this.runner = new TaskRunner({
@@ -449,6 +454,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
 
   private async shutdown(graceful: boolean): Promise<void> {
     this.state = 'stopping';
+    this.startAborted.abort();
     this.consuming?.abort();
     this.control?.stop();
     this.eta.clear();

@@ -17,8 +17,11 @@ export interface WorkerProcess {
   stderr(): string;
 }
 
-/** Start `celeriac worker <args>` and resolve once it prints its ready line. */
-export function spawnWorker(args: string[], env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
+/**
+ * Start `celeriac worker <args>` and return at once. `waitForLine` watches stdout, and stderr
+ * too (the log) with `watchStderr`.
+ */
+export function launchWorker(args: string[], env: Record<string, string>, options: { watchStderr?: boolean } = {}): WorkerProcess {
   const child = spawn(process.execPath, [cliPath, 'worker', ...args], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
@@ -28,7 +31,7 @@ export function spawnWorker(args: string[], env: Record<string, string>, readyTi
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
+  const onLine = (line: string): void => {
     lines.push(line);
     for (const w of [...waiters]) {
       if (w.pattern.test(line)) {
@@ -36,9 +39,11 @@ export function spawnWorker(args: string[], env: Record<string, string>, readyTi
         w.resolve(line);
       }
     }
-  });
+  };
+  createInterface({ input: child.stdout }).on('line', onLine);
+  if (options.watchStderr === true) createInterface({ input: child.stderr }).on('line', onLine);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  const proc: WorkerProcess = {
+  return {
     child,
     exited,
     stderr: () => stderr,
@@ -51,12 +56,18 @@ export function spawnWorker(args: string[], env: Record<string, string>, readyTi
       });
     },
   };
+}
+
+/** Start `celeriac worker <args>` and resolve once it prints its ready line. */
+export function spawnWorker(args: string[], env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
+  const proc = launchWorker(args, env);
+  const { child } = proc;
   // A worker that never gets ready is killed, so a failing test leaves no process behind.
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`worker not ready after ${readyTimeoutMs} ms:\n${stderr}`));
+      reject(new Error(`worker not ready after ${readyTimeoutMs} ms:\n${proc.stderr()}`));
     }, readyTimeoutMs);
   });
   return Promise.race([proc.waitForLine(/ready/), timedOut])

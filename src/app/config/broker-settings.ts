@@ -60,7 +60,8 @@ export const BROKER_SETTINGS = {
     codec: bool(),
     default: true,
     implemented: true,
-    description: 'Retry a lost broker connection.',
+    description:
+      "Retry the broker connection: a worker waits for a broker that is down at start-up (unless `broker_connection_retry_on_startup` says otherwise). A connection lost later is always re-established (the Redis transport reconnects by itself); false does not make a worker exit.",
   }),
   brokerConnectionRetryOnStartup: setting({
     celery: 'broker_connection_retry_on_startup',
@@ -69,7 +70,8 @@ export const BROKER_SETTINGS = {
     default: null,
     fallback: 'brokerConnectionRetry',
     implemented: true,
-    description: 'Retry the first broker connection at startup; null follows `broker_connection_retry` (Celery 5.3+).',
+    description:
+      "A worker retries its first broker connection (waits of 2, 4 … 30 s, logging Celery's `Cannot connect to …` line each time); null follows `broker_connection_retry` (Celery 5.3+).",
   }),
   brokerConnectionMaxRetries: setting({
     celery: 'broker_connection_max_retries',
@@ -77,7 +79,7 @@ export const BROKER_SETTINGS = {
     codec: nullable(int({ min: 0 })),
     default: 100,
     implemented: true,
-    description: 'Give up reconnecting after this many retries; 0 or null retries forever.',
+    description: "Most start-up retries of a worker's broker connection before it exits; 0 or null retries forever.",
   }),
   brokerChannelErrorRetry: setting({
     celery: 'broker_channel_error_retry',

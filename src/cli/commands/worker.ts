@@ -83,6 +83,7 @@ export function registerWorker(program: Command): void {
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
       await worker.start();
+      if (signals > 0) return; // stopped while starting (e.g. waiting for the broker): exiting
       // Say so on stdout too: scripts and tests wait for this line.
       process.stdout.write(`celeriac worker ${worker.hostname} ready (queues: ${worker.queues.join(', ')})\n`);
     });
