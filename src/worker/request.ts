@@ -2,6 +2,8 @@
  * A received task: the decoded message, its delivery, and the context the task function sees
  * (Celery's `celery.worker.request.Request`).
  */
+import type { ListEntry } from '../internal/entry-list.js';
+import type { LazyAbortController } from '../internal/lazy-abort-controller.js';
 import { parseCeleryDate } from '../protocol/task-codec.js';
 import type { TaskMessage } from '../protocol/task-message.js';
 import type { TaskRequest } from '../app/task-types.js';
@@ -19,6 +21,10 @@ export class Request {
    * REVOKED (`terminated`) instead of the run's own outcome.
    */
   terminatedBy: string | null = null;
+  /** The worker's bookkeeping: its place among reserved, then running tasks, and its run's controller. */
+  reservedEntry: ListEntry<Request> | undefined = undefined;
+  runningEntry: ListEntry<Request> | undefined = undefined;
+  controller: LazyAbortController | undefined = undefined;
 
   constructor(
     readonly message: TaskMessage,

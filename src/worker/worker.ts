@@ -16,6 +16,7 @@ import type { WorkerInfo } from '../app/signals/signal-payloads.js';
 import { resolveTask } from '../app/task-definition.js';
 import type { ResultBackend } from '../backends/backend.js';
 import { CeleriacError, ContentDisallowedError, DecodeError, NotRegisteredError, TaskRevokedError } from '../errors.js';
+import { EntryList } from '../internal/entry-list.js';
 import { LazyAbortController } from '../internal/lazy-abort-controller.js';
 import type { Logger } from '../internal/logger.js';
 import { decodeTaskMessage } from '../protocol/task-codec.js';
@@ -103,10 +104,11 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   private readonly pool: Pool;
   private autoscaler: Autoscaler | undefined;
   /**
-   * The running tasks and their controllers: aborting one ends that task now (see
-   * {@link abortTask}). Lazy, so a task nobody aborts costs no AbortSignal.
+   * The running tasks, each with its controller: aborting it ends that task now (see
+   * {@link abortTask}). Lazy, so a task nobody aborts costs no AbortSignal. This and `reserved`
+   * are EntryLists, not a Map or Set, so finished tasks are not promoted (see entry-list.ts).
    */
-  private readonly runningTasks = new Map<string, { request: Request; controller: LazyAbortController }>();
+  private readonly runningTasks = new EntryList<Request>();
   private transport: Transport | undefined;
   private backend: ResultBackend | null = null;
   private runner: TaskRunner | undefined;
@@ -117,15 +119,18 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   private eta: EtaScheduler<Request>;
   private limiter: RateLimiter<Request> | undefined;
   /** Received but not started (prefetched or ETA-held): given back to the queue on shutdown. */
-  private readonly reserved = new Set<Request>();
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly reserved = new EntryList<Request>();
+  /** Tasks and message handlings not settled yet (a count: a Set would promote them, as above). */
+  private inflight = 0;
+  /** Called when `inflight` drops to 0 (shutdown waits for it). */
+  private inflightWaiters: Array<() => void> = [];
 
   /**
    * True while a received task is running, settling, or due to start now; tasks held for their
    * ETA or a rate-limit token do not count (the testing kit waits for this before moving time).
    */
   get busy(): boolean {
-    return this.inflight.size > 0 || this.reserved.size > this.eta.size + (this.limiter?.waiting ?? 0);
+    return this.inflight > 0 || this.reserved.size > this.eta.size + (this.limiter?.waiting ?? 0);
   }
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopPromise: Promise<void> | undefined;
@@ -236,7 +241,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       this.track(this.revokeRequest(request, 'expired'));
       return;
     }
-    this.reserved.add(request);
+    request.reservedEntry = this.reserved.add(request);
     if (request.etaMs !== null && request.etaMs > now) {
       // Held outside prefetch, as Celery widens its QoS window per ETA task: a worker full of
       // tasks due later still takes the next one that is due now.
@@ -257,14 +262,14 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     if (this.state !== 'running') return; // still reserved: given back on shutdown
     const task = this.app.tasks.get(request.name);
     if (!task) {
-      this.reserved.delete(request);
+      this.unreserve(request);
       this.track(this.unknownTask(request));
       return;
     }
     const runner = this.runner!;
     // Not an async function: the run's own promise is the job's (one async frame less per task).
     const job = this.pool.run((slot): Promise<RunOutcome | undefined> => {
-      this.reserved.delete(request);
+      this.unreserve(request);
       // Expiry is checked again at start: a task may have waited for a slot past its expiry.
       if (request.expiresMs !== null && request.expiresMs <= this.app.clock.now()) {
         return this.revokeRequest(request, 'expired').then(NOTHING);
@@ -274,30 +279,37 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
         return this.revokeRequest(request, 'revoked').then(NOTHING);
       }
       const controller = new LazyAbortController();
-      this.runningTasks.set(request.id, { request, controller });
+      request.controller = controller;
+      request.runningEntry = this.runningTasks.add(request);
       return runner.run(request, task, slot, controller, this.runEnded);
     });
     // One promise per task for the bookkeeping (track() would add a finally() chain of three).
-    const settled: Promise<void> = job.then(
+    this.inflight++;
+    void job.then(
       (outcome: RunOutcome | undefined) => {
         try {
           this.finished(request, outcome);
         } finally {
-          this.inflight.delete(settled);
+          this.untrack();
         }
       },
       (err: unknown) => {
-        this.inflight.delete(settled);
+        this.untrack();
         if (err instanceof PoolStoppedError) return; // never started: still reserved
         this.log.error({ err }, `internal error running ${request.name}[${request.id}]`);
       },
     );
-    this.inflight.add(settled);
+  }
+
+  private unreserve(request: Request): void {
+    if (request.reservedEntry !== undefined) this.reserved.remove(request.reservedEntry);
+    request.reservedEntry = undefined;
   }
 
   /** A run ended (called by the runner before its promise settles): it can no longer be aborted. */
   private readonly runEnded = (request: Request): void => {
-    this.runningTasks.delete(request.id);
+    if (request.runningEntry !== undefined) this.runningTasks.remove(request.runningEntry);
+    request.runningEntry = undefined;
   };
 
   /** Counts a run's outcome and announces it (a terminated run is stored REVOKED first). */
@@ -334,9 +346,9 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
    * @returns false when no task with this id is running here.
    */
   abortTask(taskId: string, reason: unknown): boolean {
-    const running = this.runningTasks.get(taskId);
+    const running = this.runningTasks.find((request) => request.id === taskId);
     if (!running) return false;
-    running.controller.abort(reason);
+    running.controller?.abort(reason);
     return true;
   }
 
@@ -346,16 +358,16 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
    * @returns false when no task with this id is running here.
    */
   terminateTask(taskId: string, signal = 'SIGTERM'): boolean {
-    const running = this.runningTasks.get(taskId);
+    const running = this.runningTasks.find((request) => request.id === taskId);
     if (!running) return false;
-    running.request.terminatedBy = signal;
-    running.controller.abort(new TaskRevokedError(taskId, 'terminated'));
+    running.terminatedBy = signal;
+    running.controller?.abort(new TaskRevokedError(taskId, 'terminated'));
     return true;
   }
 
   /** Ids of the tasks running now. */
   runningTaskIds(): string[] {
-    return [...this.runningTasks.keys()];
+    return this.runningTasks.values().map((request) => request.id);
   }
 
   /** The pool's counters (spawned, recycled, killed, lost threads or children). */
@@ -368,8 +380,21 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   }
 
   private track(p: Promise<unknown>): void {
-    this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p));
+    this.inflight++;
+    void p.finally(this.untrack);
+  }
+
+  private readonly untrack = (): void => {
+    if (--this.inflight > 0) return;
+    const waiters = this.inflightWaiters;
+    this.inflightWaiters = [];
+    for (const wake of waiters) wake();
+  };
+
+  /** Resolves once nothing is in flight (also counting what is tracked meanwhile). */
+  private allSettled(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.inflightWaiters.push(resolve));
   }
 
   private async deadLetter(delivery: Delivery, reason: string): Promise<void> {
@@ -461,10 +486,10 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     this.limiter?.stop();
     this.autoscaler?.stop();
     await this.pool.stop({ graceful });
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.allSettled();
     // Prefetched and ETA-held messages never ran: give them back, as Celery restores them.
-    const giveBack = [...this.reserved];
-    this.reserved.clear();
+    const giveBack = this.reserved.drain();
+    for (const request of giveBack) request.reservedEntry = undefined;
     await Promise.allSettled(giveBack.map((r) => r.delivery.reject({ requeue: true })));
     if (giveBack.length > 0) {
       // Named, so a task found PENDING later can be traced to this shutdown (an ETA-held one

@@ -6,6 +6,7 @@
 import type { RedisClient } from '../../connections/redis-connection.js';
 import { redisReason } from '../../connections/redis-failure.js';
 import type { Clock } from '../../internal/clock.js';
+import { EntryList } from '../../internal/entry-list.js';
 import { decodeEnvelope, encodeEnvelope, type DecodedEnvelope } from '../../protocol/redis-envelope.js';
 import type { TransportLogger } from '../transport.js';
 import { transportClosedError } from '../virtual/closed-error.js';
@@ -41,16 +42,16 @@ function requeueText(delivery: RedisDelivery): string {
 }
 
 export class HeldDeliveries implements RedisSettler {
-  /** By delivery tag, in delivery order. */
-  readonly #held = new Map<string, RedisDelivery>();
+  /** In delivery order (an EntryList, not a Map: see entry-list.ts). */
+  readonly #held = new EntryList<RedisDelivery>();
   /** Bumped by every stop: deliveries of an earlier start can no longer be settled. */
   #epoch = 0;
 
   constructor(private readonly options: HeldDeliveriesOptions) {}
 
   /** The delivery tags held now. */
-  tags(): IterableIterator<string> {
-    return this.#held.keys();
+  tags(): string[] {
+    return this.#held.values().map((delivery) => delivery.deliveryTag);
   }
 
   get size(): number {
@@ -108,7 +109,7 @@ export class HeldDeliveries implements RedisSettler {
         entry.hold,
       );
       consumer.qos.unacked++;
-      this.#held.set(entry.tag, delivery);
+      delivery.heldEntry = this.#held.add(delivery);
       try {
         consumer.qos.onMessage(delivery);
       } catch (error) {
@@ -124,7 +125,8 @@ export class HeldDeliveries implements RedisSettler {
       return Promise.reject(transportClosedError('settle a delivery made before stop()'));
     }
     delivery.settled = true;
-    this.#held.delete(delivery.deliveryTag);
+    if (delivery.heldEntry !== undefined) this.#held.remove(delivery.heldEntry);
+    delivery.heldEntry = undefined;
     const { writes } = open;
     const tag = delivery.deliveryTag;
     const consumer = delivery.consumer;
@@ -185,8 +187,7 @@ export class HeldDeliveries implements RedisSettler {
    * were; Redis errors propagate after the deliveries were forgotten.
    */
   async giveBackAll(client: RedisClient): Promise<number> {
-    const held = [...this.#held.values()];
-    this.#held.clear();
+    const held = this.#held.drain();
     this.#epoch++;
     for (let end = held.length; end > 0; end -= GIVE_BACK_CHUNK) {
       const batch = new ReleaseBatch(this.options.layout, undefined, this.options.selfId);

@@ -312,6 +312,10 @@ export class RedisConsumer {
       const queue = layout.queueOfList(listKey.slice(layout.prefix.length));
       popped.push({ listKey, queue, payload: String(reply[i + 1]), tag: String(reply[i + 2]) });
     }
+    // Emptied once read: ioredis keeps the reply array reachable after the call returns, so every
+    // message text in it would otherwise outlive its task and be promoted to the old generation
+    // (about 800 bytes a task in the drain; see entry-list.ts for the cost of that).
+    reply.length = 0;
     // Replay the script's round-robin on our cycle (the message BRPOP took was rotated already).
     for (let i = taken === undefined ? 0 : 1; i < popped.length; i++) this.#rotate(popped[i]!.queue);
     return popped;

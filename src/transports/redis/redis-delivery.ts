@@ -1,3 +1,4 @@
+import type { ListEntry } from '../../internal/entry-list.js';
 import type { TransportMessage } from '../../protocol/transport-message.js';
 import type { Delivery } from '../transport.js';
 import type { PendingHold } from './pending-hold.js';
@@ -15,6 +16,8 @@ export class RedisDelivery implements Delivery {
   settled = false;
   /** Takes a prefetch slot of `consumer` until settled (see Delivery.countTowardPrefetch). */
   countsTowardPrefetch = true;
+  /** Its place among the transport's held deliveries while held. */
+  heldEntry: ListEntry<RedisDelivery> | undefined = undefined;
 
   constructor(
     readonly settler: RedisSettler,
