@@ -42,3 +42,15 @@ test('a removed entry no longer points at its value or its neighbours', () => {
   assert.equal(middle.next, null);
   assert.equal(list.values().length, 2);
 });
+
+test('shift() takes values first in, first out', () => {
+  const list = new EntryList<number>();
+  list.add(1);
+  const two = list.add(2);
+  list.add(3);
+  list.remove(two);
+  assert.equal(list.shift(), 1);
+  assert.equal(list.shift(), 3);
+  assert.equal(list.shift(), undefined);
+  assert.equal(list.size, 0);
+});

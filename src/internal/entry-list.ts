@@ -1,15 +1,17 @@
 /**
  * An insertion-ordered collection whose `add` returns the entry, so the caller removes it in
  * O(1) without a lookup: for the per-task bookkeeping of a busy worker (held deliveries,
- * reserved and running tasks), in place of a Map or Set.
+ * reserved and running tasks, a FIFO of messages waiting to be decoded), in place of a Map, a Set
+ * or an array used as a queue.
  *
  * Why not a Map or Set: under constant churn V8 rehashes their table every few hundred
  * insertions, and the table left behind keeps pointing at every entry it held. Once such a
  * table sits in the old generation, the young-generation collector treats those pointers as live
  * until the next full collection, so every task object they reach is copied and promoted. In
  * the Redis drain (W2) that was about 2 KB promoted per task — nearly every message and its
- * decoded form — and most of the garbage collector's time. A removed entry here is unlinked and
- * emptied, so nothing dead points at live young objects.
+ * decoded form — and most of the garbage collector's time. (An array used as a queue leaves its
+ * old backing store behind the same way each time it grows or is compacted.) A removed entry here
+ * is unlinked and emptied, so nothing dead points at live young objects.
  */
 export class EntryList<T> {
   #first: ListEntry<T> | null = null;
@@ -41,6 +43,15 @@ export class EntryList<T> {
     entry.clear();
     this.#size--;
     return true;
+  }
+
+  /** Removes and returns the first value (undefined when empty). */
+  shift(): T | undefined {
+    const first = this.#first;
+    if (first === null) return undefined;
+    const value = first.value as T;
+    this.remove(first);
+    return value;
   }
 
   /** The values in insertion order (a copy: the list may change while it is used). */

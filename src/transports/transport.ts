@@ -129,6 +129,15 @@ export interface Delivery {
    * fanout queues).
    */
   countTowardPrefetch(counts: boolean): void;
+  /**
+   * Present on deliveries that may arrive undecoded (a consumer that set
+   * {@link ConsumeOptions.deferDecode}, on a transport that defers): decodes the stored message
+   * now and returns true, or returns false when it is unreadable — the transport then keeps it as
+   * a dead letter, with the reason it would have given on arrival, and the delivery is settled:
+   * drop it. Reading `message` (or `redelivered`, `exchange`, `routingKey`) opens it too, and
+   * throws `DECODE_ERROR` for an unreadable one. Opening again returns true at once.
+   */
+  open?(): boolean;
 }
 
 export interface ConsumeOptions {
@@ -143,6 +152,14 @@ export interface ConsumeOptions {
   signal: AbortSignal;
   /** Called for each delivery; must not throw (errors are the caller's to handle). */
   onMessage(delivery: Delivery): void;
+  /**
+   * The consumer calls `delivery.open()` before it reads a delivery, so the transport may hand
+   * deliveries out undecoded (the Redis transport does): a prefetched message then stays its
+   * stored text until the consumer starts on it, which costs the garbage collector far less than
+   * keeping its decoded form across collections. Settling an unopened delivery works as usual (a
+   * requeue decodes it first). Default false.
+   */
+  deferDecode?: boolean;
 }
 
 /** A message that could not be processed, kept for inspection (`celeriac dead list`). */

@@ -120,6 +120,13 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   private limiter: RateLimiter<Request> | undefined;
   /** Received but not started (prefetched or ETA-held): given back to the queue on shutdown. */
   private readonly reserved = new EntryList<Request>();
+  /**
+   * Deliveries not opened yet (see `onMessage`): the prefetched messages waiting for a free pool
+   * slot, still in their stored form. Given back to the queue on shutdown.
+   */
+  private readonly unopened = new EntryList<Delivery>();
+  /** Whether this worker asks its transport to defer decoding (not with --autoscale, whose demand is the pool's queue). */
+  private readonly deferDecode: boolean;
   /** Tasks and message handlings not settled yet (a count: a Set would promote them, as above). */
   private inflight = 0;
   /** Called when `inflight` drops to 0 (shutdown waits for it). */
@@ -130,7 +137,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
    * ETA or a rate-limit token do not count (the testing kit waits for this before moving time).
    */
   get busy(): boolean {
-    return this.inflight > 0 || this.reserved.size > this.eta.size + (this.limiter?.waiting ?? 0);
+    return this.inflight > 0 || this.unopened.size > 0 || this.reserved.size > this.eta.size + (this.limiter?.waiting ?? 0);
   }
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopPromise: Promise<void> | undefined;
@@ -148,6 +155,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     this.log = options.logger ?? app.log;
     this.pool = createWorkerPool(this, app, options);
     if (options.autoscale) this.autoscaler = new Autoscaler(this.pool, app.clock, options.autoscale);
+    this.deferDecode = options.autoscale === undefined;
     this.eta = new EtaScheduler<Request>(app.clock, (request) => {
       request.delivery.countTowardPrefetch(true);
       this.dispatch(request);
@@ -210,6 +218,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       prefetch: this.prefetchCount,
       signal: this.consuming.signal,
       onMessage: (delivery) => this.onMessage(delivery),
+      deferDecode: this.deferDecode,
     });
     this.log.info(
       `${this.hostname} ready: queues [${this.queues.join(', ')}], concurrency ${this.concurrency} (${this.pool.kind}), prefetch ${this.prefetchCount}`,
@@ -217,7 +226,34 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     if (signals.workerReady.connected) await signals.workerReady.sendAndWait({ sender: this.hostname, worker: this });
   }
 
+  /**
+   * A delivery the transport may have left undecoded (it has `open`) waits in `unopened`, as
+   * stored, while every pool slot is taken: it is decoded — and received, logged, announced,
+   * checked for revocation, expiry and ETA — when a slot frees for it. A prefetched message thus
+   * costs the garbage collector its text only, not its decoded form (W2: about half the bytes
+   * each young-generation collection copies).
+   */
   private onMessage(delivery: Delivery): void {
+    if (delivery.open !== undefined && (this.unopened.size > 0 || !this.poolHasRoom())) {
+      this.unopened.add(delivery);
+      return;
+    }
+    this.receive(delivery);
+  }
+
+  private poolHasRoom(): boolean {
+    const pool = this.pool;
+    return pool.active + pool.waiting < pool.concurrency;
+  }
+
+  /** Receive what waits in `unopened` while a pool slot is free (a task ended). */
+  private receiveUnopened(): void {
+    while (this.state === 'running' && this.unopened.size > 0 && this.poolHasRoom()) this.receive(this.unopened.shift()!);
+  }
+
+  private receive(delivery: Delivery): void {
+    // Unreadable: the transport kept it as a dead letter, as it would have on arrival.
+    if (delivery.open !== undefined && !delivery.open()) return;
     this.stats.received++;
     let request: Request;
     try {
@@ -291,12 +327,14 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
           this.finished(request, outcome);
         } finally {
           this.untrack();
+          if (this.unopened.size > 0) this.receiveUnopened();
         }
       },
       (err: unknown) => {
         this.untrack();
         if (err instanceof PoolStoppedError) return; // never started: still reserved
         this.log.error({ err }, `internal error running ${request.name}[${request.id}]`);
+        if (this.unopened.size > 0) this.receiveUnopened();
       },
     );
   }
@@ -490,13 +528,15 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     // Prefetched and ETA-held messages never ran: give them back, as Celery restores them.
     const giveBack = this.reserved.drain();
     for (const request of giveBack) request.reservedEntry = undefined;
-    await Promise.allSettled(giveBack.map((r) => r.delivery.reject({ requeue: true })));
-    if (giveBack.length > 0) {
+    const unopened = this.unopened.drain();
+    await Promise.allSettled([...giveBack.map((r) => r.delivery.reject({ requeue: true })), ...unopened.map((d) => d.reject({ requeue: true }))]);
+    const returned = giveBack.length + unopened.length;
+    if (returned > 0) {
       // Named, so a task found PENDING later can be traced to this shutdown (an ETA-held one
-      // waits for the next worker to take it).
+      // waits for the next worker to take it); those never decoded are counted.
       const shown = giveBack.slice(0, GIVE_BACK_LOGGED).map((r) => `${r.displayName}[${r.id}]`);
-      const more = giveBack.length > shown.length ? `, and ${giveBack.length - shown.length} more` : '';
-      this.log.info(`returned ${giveBack.length} unstarted task(s) to the queue: ${shown.join(', ')}${more}`);
+      const more = returned > shown.length ? `, and ${returned - shown.length} more` : '';
+      this.log.info(`returned ${returned} unstarted task(s) to the queue: ${shown.join(', ')}${more}`);
     }
     this.state = 'stopped';
     const shutdown = this.app.signals.workerShutdown;

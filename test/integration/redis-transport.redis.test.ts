@@ -285,6 +285,42 @@ describe('redis transport', { skip: unavailable }, () => {
     assert.equal(logger.warnings.length, 2);
   });
 
+  test('deferDecode: deliveries stay held as stored until open(); an unreadable one becomes the dead letter it would have been on arrival', CASE, async () => {
+    const logger = recordingLogger();
+    const t = await started({ logger });
+    await t.publish(message('a'), { exchange: '', routingKey: 'lazy' });
+    await raw.lpush(`${prefix}lazy`, '{"no": "body"}');
+    await t.publish(message('b'), { exchange: '', routingKey: 'lazy' });
+    const collector = new Collector();
+    const { controller, onMessage } = collector;
+    await t.consume({ queues: ['lazy'], prefetch: 3, signal: controller.signal, onMessage, deferDecode: true });
+    const [a, bad, b] = await collector.waitFor(3);
+    assert.equal(await raw.hlen(`${prefix}unacked`), 3);
+    assert.equal(a!.open!(), true);
+    assert.equal(tagOf(a!), 'a');
+    assert.equal(bad!.open!(), false);
+    assert.equal(bad!.open!(), false);
+    await settle();
+    const letters = await t.listDeadLetters();
+    assert.deepEqual(
+      letters.map((l) => [l.queue, l.message.body.toString()]),
+      [['lazy', '{"no": "body"}']],
+    );
+    assert.match(letters[0]!.reason, /^message is not a kombu envelope: /);
+    assert.equal(logger.warnings.length, 1);
+    assert.throws(() => bad!.message, /not a kombu envelope/);
+    // Requeued without ever being opened: kombu's restored form, as for an opened one.
+    controller.abort();
+    await settle();
+    await b!.reject({ requeue: true });
+    await a!.ack();
+    assert.equal(await raw.hlen(`${prefix}unacked`), 0);
+    const [back] = await raw.lrange(`${prefix}lazy`, 0, -1);
+    const restored = decodeEnvelope(back!);
+    assert.equal(restored.redelivered, true);
+    assert.equal(restored.message.headers.id, 'b');
+  });
+
   test("kombu's visibility restore: an old unacked record goes back, redelivered", CASE, async () => {
     const t = await started();
     // Exactly what a Python worker leaves behind (redis-unacked.json), delivered 2 hours ago.

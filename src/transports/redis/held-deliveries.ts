@@ -7,14 +7,14 @@ import type { RedisClient } from '../../connections/redis-connection.js';
 import { redisReason } from '../../connections/redis-failure.js';
 import type { Clock } from '../../internal/clock.js';
 import { EntryList } from '../../internal/entry-list.js';
-import { decodeEnvelope, encodeEnvelope, type DecodedEnvelope } from '../../protocol/redis-envelope.js';
+import { decodeEnvelope, encodeEnvelope } from '../../protocol/redis-envelope.js';
 import type { TransportLogger } from '../transport.js';
 import { transportClosedError } from '../virtual/closed-error.js';
 import { SettleOutcome } from '../virtual/settle-outcome.js';
 import { deadLetterRecord } from './dead-letter-store.js';
 import type { KeyLayout } from './key-layout.js';
 import type { PoppedMessage, RedisConsumer } from './redis-consumer.js';
-import { RedisDelivery, type RedisSettler } from './redis-delivery.js';
+import { RedisDelivery, type DecodedDelivery, type RedisSettler } from './redis-delivery.js';
 import { ReleaseBatch } from './release-batch.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -39,6 +39,35 @@ function requeueText(delivery: RedisDelivery): string {
     { exchange: delivery.exchange, routingKey: delivery.routingKey, redelivered: true },
     delivery.deliveryTag,
   );
+}
+
+/**
+ * What a stored text decodes to, or why it cannot be (the dead-letter reason).
+ */
+function decodeStored(payload: string, queue: string): DecodedDelivery | string {
+  let decoded;
+  try {
+    decoded = decodeEnvelope(payload);
+  } catch (error) {
+    return `message is not a kombu envelope: ${redisReason(error)}`;
+  }
+  let message = decoded.message;
+  if (message.headers.redelivered !== undefined) {
+    // kombu's restore marks the headers too; the flag belongs to the delivery.
+    const { redelivered: _, ...headers } = message.headers;
+    message = { ...message, headers };
+  }
+  const info = decoded.deliveryInfo;
+  return {
+    message,
+    redelivered: decoded.redelivered,
+    exchange: info.exchange,
+    routingKey: info.exchange === '' && info.routingKey === '' ? queue : info.routingKey,
+  };
+}
+
+function unreadableWarning(queue: string): string {
+  return `redis transport: a message of queue '${queue}' is not a kombu envelope; kept as a dead letter`;
 }
 
 export class HeldDeliveries implements RedisSettler {
@@ -78,36 +107,18 @@ export class HeldDeliveries implements RedisSettler {
         );
         continue;
       }
-      let decoded: DecodedEnvelope;
-      try {
-        decoded = decodeEnvelope(entry.payload);
-      } catch (error) {
-        const why = `message is not a kombu envelope: ${redisReason(error)}`;
-        logger.warn(`redis transport: a message of queue '${entry.queue}' is not a kombu envelope; kept as a dead letter`);
-        void open.writes.release(entry.tag, deadLetterRecord(entry.payload, entry.queue, why, clock.now()), layout.deadLetters);
-        continue;
+      // A consumer that defers decoding gets the stored text, decoded by `open()` (see below).
+      let decoded: DecodedDelivery | undefined;
+      if (!consumer.qos.deferDecode) {
+        const read = decodeStored(entry.payload, entry.queue);
+        if (typeof read === 'string') {
+          logger.warn(unreadableWarning(entry.queue));
+          void open.writes.release(entry.tag, deadLetterRecord(entry.payload, entry.queue, read, clock.now()), layout.deadLetters);
+          continue;
+        }
+        decoded = read;
       }
-      let message = decoded.message;
-      if (message.headers.redelivered !== undefined) {
-        // kombu's restore marks the headers too; the flag belongs to the delivery.
-        const { redelivered: _, ...headers } = message.headers;
-        message = { ...message, headers };
-      }
-      const info = decoded.deliveryInfo;
-      const delivery = new RedisDelivery(
-        this,
-        consumer,
-        epoch,
-        entry.tag,
-        entry.payload,
-        entry.listKey,
-        message,
-        entry.queue,
-        decoded.redelivered,
-        info.exchange,
-        info.exchange === '' && info.routingKey === '' ? entry.queue : info.routingKey,
-        entry.hold,
-      );
+      const delivery = new RedisDelivery(this, consumer, epoch, entry.tag, entry.payload, entry.listKey, entry.queue, decoded, entry.hold);
       consumer.qos.unacked++;
       delivery.heldEntry = this.#held.add(delivery);
       try {
@@ -118,11 +129,41 @@ export class HeldDeliveries implements RedisSettler {
     }
   }
 
+  /**
+   * Decodes a delivery handed out undecoded. An unreadable one is kept as a dead letter, with the
+   * reason and warning it would have had on arrival, and settled: false.
+   */
+  open(delivery: RedisDelivery): boolean {
+    if (delivery.opened) return true;
+    const read = decodeStored(delivery.payload, delivery.queue);
+    if (typeof read !== 'string') {
+      delivery.decodedAs(read);
+      return true;
+    }
+    if (!delivery.settled) void this.#deadLetterUnreadable(delivery, read);
+    return false;
+  }
+
+  #deadLetterUnreadable(delivery: RedisDelivery, why: string): Promise<void> {
+    const { logger } = this.options;
+    logger.warn(unreadableWarning(delivery.queue));
+    return this.settle(delivery, SettleOutcome.DeadLetter, why).catch((error: unknown) =>
+      logger.warn(`redis transport: could not keep an unreadable message: ${redisReason(error)}`),
+    );
+  }
+
   settle(delivery: RedisDelivery, outcome: SettleOutcome, why?: string): Promise<void> {
     if (delivery.settled) return RESOLVED;
     const open = this.options.open();
     if (delivery.epoch !== this.#epoch || open === undefined) {
       return Promise.reject(transportClosedError('settle a delivery made before stop()'));
+    }
+    if (outcome === SettleOutcome.Requeue && !delivery.opened) {
+      // Its restored form is re-encoded from the decoded message: an unreadable one is kept as
+      // the dead letter it would have become on arrival instead.
+      const read = decodeStored(delivery.payload, delivery.queue);
+      if (typeof read === 'string') return this.#deadLetterUnreadable(delivery, read);
+      delivery.decodedAs(read);
     }
     delivery.settled = true;
     if (delivery.heldEntry !== undefined) this.#held.remove(delivery.heldEntry);
@@ -193,7 +234,12 @@ export class HeldDeliveries implements RedisSettler {
       const batch = new ReleaseBatch(this.options.layout, undefined, this.options.selfId);
       for (let i = end - 1; i >= Math.max(0, end - GIVE_BACK_CHUNK); i--) {
         const delivery = held[i]!;
-        batch.add(delivery.deliveryTag, requeueText(delivery), [delivery.listKey]);
+        if (!delivery.opened) {
+          const read = decodeStored(delivery.payload, delivery.queue);
+          if (typeof read !== 'string') delivery.decodedAs(read);
+        }
+        // One never opened that cannot be read goes back as stored (its next consumer keeps it).
+        batch.add(delivery.deliveryTag, delivery.opened ? requeueText(delivery) : delivery.payload, [delivery.listKey]);
       }
       await batch.run(client);
     }

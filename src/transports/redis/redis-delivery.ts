@@ -1,3 +1,4 @@
+import { DecodeError } from '../../errors.js';
 import type { ListEntry } from '../../internal/entry-list.js';
 import type { TransportMessage } from '../../protocol/transport-message.js';
 import type { Delivery } from '../transport.js';
@@ -9,15 +10,30 @@ import { rejectOutcome, SettleOutcome } from '../virtual/settle-outcome.js';
 export interface RedisSettler {
   settle(delivery: RedisDelivery, outcome: SettleOutcome, reason?: string): Promise<void>;
   recount(delivery: RedisDelivery, counts: boolean): void;
+  /** Decodes a delivery's stored text (see RedisDelivery.open); false: unreadable, dead-lettered. */
+  open(delivery: RedisDelivery): boolean;
 }
 
-/** A message taken from a Redis list and held (kombu's unacked hash) until settled. */
+/** What a delivery's stored text decodes to. */
+export interface DecodedDelivery {
+  message: TransportMessage;
+  redelivered: boolean;
+  exchange: string;
+  routingKey: string;
+}
+
+/**
+ * A message taken from a Redis list and held (kombu's unacked hash) until settled. Its stored
+ * text is decoded when it arrives, or — for a consumer that asked to defer it
+ * (`ConsumeOptions.deferDecode`) — on `open()`, or the first read of what it decodes to.
+ */
 export class RedisDelivery implements Delivery {
   settled = false;
   /** Takes a prefetch slot of `consumer` until settled (see Delivery.countTowardPrefetch). */
   countsTowardPrefetch = true;
   /** Its place among the transport's held deliveries while held. */
   heldEntry: ListEntry<RedisDelivery> | undefined = undefined;
+  #decoded: DecodedDelivery | undefined;
 
   constructor(
     readonly settler: RedisSettler,
@@ -30,14 +46,51 @@ export class RedisDelivery implements Delivery {
     readonly payload: string,
     /** The list it came from, with the global prefix: where a requeue puts it back. */
     readonly listKey: string,
-    readonly message: TransportMessage,
     readonly queue: string,
-    readonly redelivered: boolean,
-    readonly exchange: string,
-    readonly routingKey: string,
+    /** Undefined until `open()` when decoding was deferred. */
+    decoded: DecodedDelivery | undefined,
     /** The hold still on its way when the message was handed out; see PoppedMessage. */
     readonly hold: PendingHold | undefined = undefined,
-  ) {}
+  ) {
+    this.#decoded = decoded;
+  }
+
+  /** Whether the stored text was decoded (by `open()`, or as it arrived). */
+  get opened(): boolean {
+    return this.#decoded !== undefined;
+  }
+
+  /** Records what the stored text decodes to (the settler's `open`). */
+  decodedAs(decoded: DecodedDelivery): void {
+    this.#decoded = decoded;
+  }
+
+  open(): boolean {
+    return this.#decoded !== undefined || this.settler.open(this);
+  }
+
+  get message(): TransportMessage {
+    return this.#read().message;
+  }
+
+  get redelivered(): boolean {
+    return this.#read().redelivered;
+  }
+
+  get exchange(): string {
+    return this.#read().exchange;
+  }
+
+  get routingKey(): string {
+    return this.#read().routingKey;
+  }
+
+  #read(): DecodedDelivery {
+    if (this.#decoded === undefined && !this.open()) {
+      throw new DecodeError(`the message of queue '${this.queue}' is not a kombu envelope (kept as a dead letter)`);
+    }
+    return this.#decoded!;
+  }
 
   ack(): Promise<void> {
     return this.settler.settle(this, SettleOutcome.Ack);

@@ -334,6 +334,7 @@ export class RedisTransport implements Transport {
     const qos = new QosConsumer<string>(queues, options.prefetch, (delivery) => options.onMessage(delivery), options.signal, () => {
       if (holder.consumer !== undefined) void this.#stopConsumer(holder.consumer);
     });
+    qos.deferDecode = options.deferDecode === true;
     const consumer = new RedisConsumer(this.#consumerHost, qos, openRedisClient(this.target, this.settings, 'blocking'));
     holder.consumer = consumer;
     defineTransportScripts(consumer.blocking);

@@ -17,6 +17,11 @@ export class QosConsumer<Q> {
    * fetch came back short and set it again on anything that may have added messages.
    */
   mayHaveMore = true;
+  /**
+   * The consumer opens each delivery before reading it (`ConsumeOptions.deferDecode`): a
+   * transport that can may hand deliveries out undecoded.
+   */
+  deferDecode = false;
 
   constructor(
     readonly queues: readonly Q[],
