@@ -227,14 +227,9 @@ export class RedisConsumer {
               if (!holdEarly && more === 0) continue;
               // Nothing to hold: one EXISTS tells whether anything else is ready, for a tenth of
               // what Redis spends on a pop-and-hold.lua call that finds nothing (an idle worker).
-              // Sent after the writes the delivered task queued for this turn (its result, its
-              // ack), so an idle worker's answer reaches Redis without this check ahead of it.
-              if (!holdEarly) {
-                await nextTurn();
-                if (Number(await this.blocking.exists(...this.#listKeys)) === 0) {
-                  foundEmpty = true;
-                  continue;
-                }
+              if (!holdEarly && Number(await this.blocking.exists(...this.#listKeys)) === 0) {
+                foundEmpty = true;
+                continue;
               }
               const popped = await this.#popAndHold(holdEarly ? more + 1 : more, holdEarly ? early : undefined, holdEarly ? tag : undefined);
               const others = holdEarly ? popped.slice(1) : popped;
@@ -336,9 +331,4 @@ function quickDeliveryTag(payload: string): string | undefined {
   const close = payload.indexOf('"', open + 1);
   if (close <= open + 1 || payload.includes('\\', open + 1)) return undefined;
   return payload.slice(open + 1, close);
-}
-
-/** Resolves in the next check phase: after the setImmediate callbacks already queued (batched writes). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
