@@ -187,9 +187,14 @@ describe('redis transport', { skip: unavailable }, () => {
   });
 
   test('an idle consumer never holds a message acked while it is handed out (early ack); one acked later is held first', CASE, async () => {
-    const t = await started();
+    // A server of its own: on the shared one, other tests' commands reach MONITOR at once, and a
+    // line read with MONITOR's own OK trips ioredis ("Command queue state error").
+    const server = await PrivateRedisServer.start();
+    const t = await started({ url: server.url });
+    const direct = createRedisClient(server.url);
+    await direct.connect();
     // MONITOR shows every command Redis runs, those of scripts included, in the order it runs them.
-    const monitor = await raw.monitor();
+    const monitor = await direct.monitor();
     const seen: string[][] = [];
     const watchers: { match: (args: string[]) => boolean; resolve: () => void }[] = [];
     monitor.on('monitor', (_time: string, args: string[]) => {
@@ -221,15 +226,18 @@ describe('redis transport', { skip: unavailable }, () => {
       const [, later] = await collector.waitFor(2);
       await ran((args) => args[0] === 'HSET' && args[1] === `${prefix}unacked` && args[2] === later!.deliveryTag);
       await later!.ack();
-      await raw.echo(`done ${prefix}`);
+      await direct.echo(`done ${prefix}`);
       await ran((args) => args[0]?.toLowerCase() === 'echo' && args[1] === `done ${prefix}`);
       const touching = (tag: string): string[] => seen.filter((args) => args.includes(tag)).map((args) => args[0]!.toUpperCase());
       assert.deepEqual(touching(now!.deliveryTag), [], 'acked while handed out: never held, nothing to remove');
       const held = touching(later!.deliveryTag);
       for (const command of ['ZADD', 'HSET', 'HDEL', 'ZREM']) assert.ok(held.includes(command), `${command} of the message acked later: ${held.join(' ')}`);
-      assert.equal(await raw.hlen(`${prefix}unacked`), 0);
+      assert.equal(await direct.hlen(`${prefix}unacked`), 0);
     } finally {
       monitor.disconnect();
+      await t.stop();
+      direct.disconnect();
+      await server.stop();
     }
   });
 
