@@ -5,6 +5,7 @@
  */
 import type { SoftTimeLimitExceeded } from '../../errors.js';
 import type { Clock } from '../../internal/clock.js';
+import { EntryList, type ListEntry } from '../../internal/entry-list.js';
 import { CallWatch, type CallWatchHandlers } from './call-watch.js';
 import { PoolStoppedError, type CallOptions, type CallOutcome, type Pool, type PoolKind, type PoolSlot, type PoolStats, type TaskCall } from './pool.js';
 import { SlotGate } from './slot-gate.js';
@@ -22,9 +23,10 @@ export interface WatchedCallHandlers {
 export class WatchedCall implements CallWatchHandlers {
   private settled = false;
   private readonly watch: CallWatch;
+  private readonly entry: ListEntry<WatchedCall>;
 
   constructor(
-    private readonly running: Set<WatchedCall>,
+    private readonly running: EntryList<WatchedCall>,
     private readonly options: CallOptions,
     private readonly handlers: WatchedCallHandlers,
     private readonly resolve: (outcome: CallOutcome) => void,
@@ -32,7 +34,7 @@ export class WatchedCall implements CallWatchHandlers {
     clock: Clock,
   ) {
     this.watch = new CallWatch(clock, options, this);
-    running.add(this);
+    this.entry = running.add(this);
     this.watch.start();
     if (!this.settled) handlers.start(this);
   }
@@ -65,7 +67,7 @@ export class WatchedCall implements CallWatchHandlers {
     if (this.settled) return false;
     this.settled = true;
     this.watch.dispose();
-    this.running.delete(this);
+    this.running.remove(this.entry);
     return true;
   }
 }
@@ -76,8 +78,8 @@ export abstract class SlotPool implements Pool {
   protected readonly gate: SlotGate;
   /** Set by a cold stop. */
   protected coldReason: PoolStoppedError | null = null;
-  /** Calls under watch, which a cold stop ends. */
-  private readonly running = new Set<WatchedCall>();
+  /** Calls under watch, which a cold stop ends (an EntryList: a Set churned per task keeps finished calls alive for V8). */
+  private readonly running = new EntryList<WatchedCall>();
   private readonly slot: PoolSlot = { call: (call, options) => this.call(call, options) };
 
   constructor(
@@ -123,6 +125,6 @@ export abstract class SlotPool implements Pool {
     this.gate.close();
     if (graceful || this.coldReason) return;
     const reason = (this.coldReason = new PoolStoppedError('worker cold shutdown'));
-    for (const call of [...this.running]) call.cold(reason);
+    for (const call of this.running.values()) call.cold(reason);
   }
 }
