@@ -107,3 +107,28 @@ describe('PidboxNode and Control', () => {
     await assert.rejects(control.revoke([]), { code: 'USAGE' });
   });
 });
+
+test('a start that failed on the broker can be made again, and then the node answers', { timeout: 10_000 }, async () => {
+  const transport = new MemoryTransport();
+  await transport.start();
+  const control = new Control({ transport: async () => transport, namespace: 'celery', clock: systemClock, revokeExpiresMs: 60_000 });
+  const target: ControlTarget = { hostname: 'n2@host', revoke: () => [] };
+  const node = new PidboxNode({ transport, mailbox: control.mailbox, target, log: silentLogger() });
+  const declareQueue = transport.declareQueue.bind(transport);
+  let drops = 1;
+  transport.declareQueue = (spec) => (drops-- > 0 ? Promise.reject(new Error('connection lost')) : declareQueue(spec));
+  try {
+    await assert.rejects(node.start(), /connection lost/);
+    await node.start();
+    const replyTo = { exchange: 'reply.celery.pidbox', routingKey: 'oid-2' };
+    await transport.declareQueue({ name: control.mailbox.replyQueue('oid-2'), exchange: replyTo.exchange, routingKey: replyTo.routingKey });
+    const reply = new Promise<Delivery>((resolve) => {
+      void transport.consume({ queues: [control.mailbox.replyQueue('oid-2')], prefetch: 0, signal: new AbortController().signal, onMessage: resolve });
+    });
+    await control.broadcast('ping', { reply: { ticket: 't-ping', replyTo } });
+    assert.deepEqual(JSON.parse((await reply).message.body.toString()), { 'n2@host': { ok: 'pong' } });
+  } finally {
+    node.stop();
+    await transport.stop();
+  }
+});

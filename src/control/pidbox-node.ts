@@ -46,17 +46,24 @@ export class PidboxNode {
   async start(): Promise<void> {
     if (this.#consuming) return;
     const { transport, mailbox } = this.options;
-    this.#consuming = new AbortController();
-    await transport.declareQueue({ name: this.queue, exchange: mailbox.exchange, exchangeType: 'fanout', routingKey: '' });
-    // A stored queue outlives its node (Celery's expires with it): commands sent while this node
-    // was down are stale, and revocations come back from the broker's revocation store instead.
-    if (transport.capabilities.durable) await transport.purge(this.queue);
-    await transport.consume({
-      queues: [this.queue],
-      prefetch: 0,
-      signal: this.#consuming.signal,
-      onMessage: (delivery) => void this.#handle(delivery),
-    });
+    const consuming = new AbortController();
+    this.#consuming = consuming;
+    try {
+      await transport.declareQueue({ name: this.queue, exchange: mailbox.exchange, exchangeType: 'fanout', routingKey: '' });
+      // A stored queue outlives its node (Celery's expires with it): commands sent while this node
+      // was down are stale, and revocations come back from the broker's revocation store instead.
+      if (transport.capabilities.durable) await transport.purge(this.queue);
+      await transport.consume({
+        queues: [this.queue],
+        prefetch: 0,
+        signal: consuming.signal,
+        onMessage: (delivery) => void this.#handle(delivery),
+      });
+    } catch (error) {
+      // Not consuming: a later start() (the worker retries a failed start-up) must try again.
+      if (this.#consuming === consuming) this.#consuming = undefined;
+      throw error;
+    }
   }
 
   /** Stop consuming. Idempotent. */

@@ -12,6 +12,8 @@
  * - Each failure is logged at error as Celery logs it: `consumer: Cannot connect to the broker:
  *   <error, naming the URL>. Trying again in 2.00 seconds... (1/100)`.
  * - Only a failed connection (`TRANSPORT_ERROR`) is retried; a bad URL or setting fails at once.
+ * - The same holds for the start-up steps after it that talk to the broker (declaring the
+ *   worker's queues, starting its remote control): a connection dropped under them is retried.
  */
 import { CeleriacError } from '../errors.js';
 import type { Celery } from '../app/celery.js';
@@ -33,13 +35,24 @@ export function startupRetryDelayMs(retry: number): number {
  * @returns undefined when `signal` aborted while waiting (the worker is stopping).
  * @throws CeleriacError `TRANSPORT_ERROR` once retries are off or used up; any other error at once.
  */
-export async function connectBroker(app: Celery, log: Logger, signal: AbortSignal): Promise<Transport | undefined> {
+export function connectBroker(app: Celery, log: Logger, signal: AbortSignal): Promise<Transport | undefined> {
+  return withStartupRetry(app, log, signal, () => app.transport());
+}
+
+/**
+ * Run a start-up step that talks to the broker (`connectBroker`, declaring the worker's queues,
+ * starting its remote control), retrying it as described above when the connection fails under
+ * it (a broker restarting, a dropped connection). `step` must be safe to run again after a failure.
+ * @returns undefined when `signal` aborted while waiting.
+ * @throws CeleriacError `TRANSPORT_ERROR` once retries are off or used up; any other error at once.
+ */
+export async function withStartupRetry<T>(app: Celery, log: Logger, signal: AbortSignal, step: () => Promise<T>): Promise<T | undefined> {
   const { conf } = app;
   const retryOnStartup = conf.brokerConnectionRetryOnStartup ?? conf.brokerConnectionRetry;
   const maxRetries = conf.brokerConnectionMaxRetries === 0 ? null : conf.brokerConnectionMaxRetries;
   for (let retry = 1; ; retry++) {
     try {
-      return await app.transport();
+      return await step();
     } catch (error) {
       const connectionFailed = error instanceof CeleriacError && error.code === 'TRANSPORT_ERROR';
       if (!retryOnStartup || !connectionFailed || (maxRetries !== null && retry > maxRetries)) throw error;

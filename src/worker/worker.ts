@@ -31,7 +31,7 @@ import { createWorkerPool } from './worker-pool-options.js';
 import { Request } from './request.js';
 import { TaskRunner, type RunOutcome } from './task-runner.js';
 import { WorkerControl } from './worker-control.js';
-import { connectBroker } from './broker-startup.js';
+import { connectBroker, withStartupRetry } from './broker-startup.js';
 
 export interface WorkerOptions {
   /**
@@ -194,17 +194,23 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     // As Celery declares each consumed queue with its exchange and binding (task_queues, or a
     // missing queue's same-named direct exchange), so producers that route by exchange reach it.
     const registry = this.app.routing().queues;
-    for (const name of this.queues) await this.transport.declareQueue(QueueRegistry.spec(registry.get(name)));
     // Remote control before consuming, so revocations are known before the first task arrives.
-    this.control = new WorkerControl({
+    const control = new WorkerControl({
       app: this.app,
       hostname: this.hostname,
-      transport: this.transport,
+      transport,
       log: this.log,
       terminate: (taskId, signal) => this.terminateTask(taskId, signal),
       onRevoked: (ids, terminated) => this.emit('revoke', ids, terminated),
     });
-    await this.control.start();
+    this.control = control;
+    // Both talk to the broker: a connection dropped under them is retried as the first one was.
+    const declared = await withStartupRetry(this.app, this.log, this.startAborted.signal, async () => {
+      for (const name of this.queues) await transport.declareQueue(QueueRegistry.spec(registry.get(name)));
+      await control.start();
+      return true;
+    });
+    if (declared === undefined) return; // stopped while waiting for the broker
     // Threads and children send worker_process_init themselves once they have loaded the app;
     // the async pool runs tasks in this process, so its "process init" is now.
     await this.pool.start();

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Celery, Worker, TaskFailedError, TaskRevokedError, BackendDisabledError, UnknownSettingError, chord } from 'celeriac';
+import { Celery, Worker, TaskFailedError, TaskRevokedError, BackendDisabledError, UnknownSettingError, chord, CeleriacError } from 'celeriac';
 import { silentLogger } from '../../src/internal/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'celeriac-worker-'));
@@ -288,4 +288,27 @@ test('warm shutdown gives unstarted messages back to the queue', async () => {
   for (const r of waiting) assert.equal(await r.get({ timeout: 10_000 }), 'done');
   await worker2.stop();
   await app.close();
+});
+
+test('a connection dropped while the worker declares its queues is retried as at connection time, and the worker starts', async () => {
+  const app = new Celery('t', { broker_url: 'memory://' }, { logger: silentLogger() });
+  const add = app.task('tasks.add', (x: number, y: number) => x + y);
+  const transport = await app.transport();
+  // The broker drops the connection under the first declaration (a restart, a network blip).
+  const declareQueue = transport.declareQueue.bind(transport);
+  let drops = 1;
+  transport.declareQueue = (spec) => (drops-- > 0 ? Promise.reject(new CeleriacError('TRANSPORT_ERROR', 'connection lost')) : declareQueue(spec));
+  const errors: string[] = [];
+  const logger = silentLogger();
+  logger.error = (...args: unknown[]) => void errors.push(String(args.at(-1)));
+  const worker = new Worker(app, { concurrency: 1, logger });
+  try {
+    await worker.start();
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /Cannot connect to the broker: connection lost\. Trying again in 2\.00 seconds\.\.\. \(1\/100\)/);
+    assert.equal(await (await add.delay(2, 3)).get({ timeout: 10_000 }), 5);
+  } finally {
+    await worker.stop();
+    await app.close();
+  }
 });
