@@ -18,16 +18,15 @@
 import { CeleriacError } from '../errors.js';
 import type { Celery } from '../app/celery.js';
 import type { Logger } from '../internal/logger.js';
+import { backoffDelayMs, type BackoffPolicy } from '../internal/retry.js';
 import type { Transport } from '../transports/transport.js';
 
-/** kombu `ensure_connection` defaults, in ms. */
-const INTERVAL_START_MS = 2_000;
-const INTERVAL_STEP_MS = 2_000;
-const INTERVAL_MAX_MS = 30_000;
+/** kombu `ensure_connection`'s waits (its defaults, in ms); the retry limit is the setting's. */
+const ENSURE_CONNECTION: BackoffPolicy = { maxRetries: null, intervalStartMs: 2_000, intervalStepMs: 2_000, intervalMaxMs: 30_000 };
 
 /** The wait before retry number `retry` (1-based), in ms. */
 export function startupRetryDelayMs(retry: number): number {
-  return Math.min(INTERVAL_MAX_MS, INTERVAL_START_MS + INTERVAL_STEP_MS * (retry - 1));
+  return backoffDelayMs(ENSURE_CONNECTION, retry);
 }
 
 /**

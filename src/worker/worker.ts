@@ -15,7 +15,7 @@ import { QueueRegistry } from '../app/queue-registry.js';
 import type { WorkerInfo } from '../app/signals/signal-payloads.js';
 import { resolveTask } from '../app/task-definition.js';
 import type { ResultBackend } from '../backends/backend.js';
-import { CeleriacError, ContentDisallowedError, DecodeError, NotRegisteredError, TaskRevokedError } from '../errors.js';
+import { CeleriacError, ContentDisallowedError, DecodeError, TaskRevokedError } from '../errors.js';
 import { EntryList } from '../internal/entry-list.js';
 import { LazyAbortController } from '../internal/lazy-abort-controller.js';
 import type { Logger } from '../internal/logger.js';
@@ -32,6 +32,8 @@ import { Request } from './request.js';
 import { TaskRunner, type RunOutcome } from './task-runner.js';
 import { WorkerControl } from './worker-control.js';
 import { connectBroker, withStartupRetry } from './broker-startup.js';
+import { InflightWork } from './inflight-work.js';
+import { UnrunTasks } from './unrun-tasks.js';
 
 export interface WorkerOptions {
   /**
@@ -127,17 +129,17 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   private readonly unopened = new EntryList<Delivery>();
   /** Whether this worker asks its transport to defer decoding (not with --autoscale, whose demand is the pool's queue). */
   private readonly deferDecode: boolean;
-  /** Tasks and message handlings not settled yet (a count: a Set would promote them, as above). */
-  private inflight = 0;
-  /** Called when `inflight` drops to 0 (shutdown waits for it). */
-  private inflightWaiters: Array<() => void> = [];
+  /** Tasks and message handlings not settled yet (shutdown waits for them). */
+  private readonly inflight = new InflightWork();
+  /** Settles the messages this worker does not run (unreadable, unregistered, revoked, expired). */
+  private readonly unrun: UnrunTasks;
 
   /**
    * True while a received task is running, settling, or due to start now; tasks held for their
    * ETA or a rate-limit token do not count (the testing kit waits for this before moving time).
    */
   get busy(): boolean {
-    return this.inflight > 0 || this.unopened.size > 0 || this.reserved.size > this.eta.size + (this.limiter?.waiting ?? 0);
+    return this.inflight.size > 0 || this.unopened.size > 0 || this.reserved.size > this.eta.size + (this.limiter?.waiting ?? 0);
   }
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopPromise: Promise<void> | undefined;
@@ -153,6 +155,15 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     const multiplier = options.prefetchMultiplier ?? app.conf.workerPrefetchMultiplier;
     this.prefetchCount = multiplier > 0 ? this.concurrency * multiplier : 0;
     this.log = options.logger ?? app.log;
+    this.unrun = new UnrunTasks({
+      app,
+      hostname: this.hostname,
+      log: this.log,
+      runner: () => this.runner!,
+      count: (stat) => void this.stats[stat]++,
+      deadLettered: (reason, queue) => this.emit('dead-letter', reason, queue),
+      done: (taskId, state) => this.emitDone(taskId, state),
+    });
     this.pool = createWorkerPool(this, app, options);
     if (options.autoscale) this.autoscaler = new Autoscaler(this.pool, app.clock, options.autoscale);
     this.deferDecode = options.autoscale === undefined;
@@ -268,19 +279,19 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     } catch (err) {
       const rejected = this.app.signals.taskRejected;
       if (rejected.connected) rejected.send({ sender: this.hostname, message: delivery.message, exc: err });
-      this.track(this.deadLetter(delivery, describeBadMessage(err)));
+      this.track(this.unrun.deadLetter(delivery, describeBadMessage(err)));
       return;
     }
     if (this.log.isLevelEnabled('info')) this.log.info(`Task ${request.displayName}[${request.id}] received`);
     const received = this.app.signals.taskReceived;
     if (received.connected) received.send({ sender: this.hostname, request: request.taskRequest() });
     if (this.control?.revoked.has(request.id)) {
-      this.track(this.revokeRequest(request, 'revoked'));
+      this.track(this.unrun.revoke(request, 'revoked'));
       return;
     }
     const now = this.app.clock.now();
     if (request.expiresMs !== null && request.expiresMs <= now) {
-      this.track(this.revokeRequest(request, 'expired'));
+      this.track(this.unrun.revoke(request, 'expired'));
       return;
     }
     request.reservedEntry = this.reserved.add(request);
@@ -305,7 +316,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     const task = this.app.tasks.get(request.name);
     if (!task) {
       this.unreserve(request);
-      this.track(this.unknownTask(request));
+      this.track(this.unrun.unknownTask(request));
       return;
     }
     const runner = this.runner!;
@@ -314,11 +325,11 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       this.unreserve(request);
       // Expiry is checked again at start: a task may have waited for a slot past its expiry.
       if (request.expiresMs !== null && request.expiresMs <= this.app.clock.now()) {
-        return this.revokeRequest(request, 'expired').then(NOTHING);
+        return this.unrun.revoke(request, 'expired').then(NOTHING);
       }
       // Checked again at start: a task may have been revoked while it waited.
       if (this.control?.revoked.has(request.id)) {
-        return this.revokeRequest(request, 'revoked').then(NOTHING);
+        return this.unrun.revoke(request, 'revoked').then(NOTHING);
       }
       const controller = new LazyAbortController();
       request.controller = controller;
@@ -326,18 +337,18 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
       return runner.run(request, task, slot, controller, this.runEnded);
     });
     // One promise per task for the bookkeeping (track() would add a finally() chain of three).
-    this.inflight++;
+    this.inflight.begin();
     void job.then(
       (outcome: RunOutcome | undefined) => {
         try {
           this.finished(request, outcome);
         } finally {
-          this.untrack();
+          this.inflight.end();
           if (this.unopened.size > 0) this.receiveUnopened();
         }
       },
       (err: unknown) => {
-        this.untrack();
+        this.inflight.end();
         if (err instanceof PoolStoppedError) return; // never started: still reserved
         this.log.error({ err }, `internal error running ${request.name}[${request.id}]`);
         if (this.unopened.size > 0) this.receiveUnopened();
@@ -368,7 +379,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
         this.emit('task-retried', request.id, request.message.retries + 1);
         return;
       case 'REVOKED': // terminated by a revoke: nothing stored yet
-        this.track(this.revokeRequest(request, 'terminated', request.terminatedBy));
+        this.track(this.unrun.revoke(request, 'terminated', request.terminatedBy));
         return;
       case 'REJECTED':
         this.stats.rejected++;
@@ -424,87 +435,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
   }
 
   private track(p: Promise<unknown>): void {
-    this.inflight++;
-    void p.finally(this.untrack);
-  }
-
-  private readonly untrack = (): void => {
-    if (--this.inflight > 0) return;
-    const waiters = this.inflightWaiters;
-    this.inflightWaiters = [];
-    for (const wake of waiters) wake();
-  };
-
-  /** Resolves once nothing is in flight (also counting what is tracked meanwhile). */
-  private allSettled(): Promise<void> {
-    if (this.inflight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.inflightWaiters.push(resolve));
-  }
-
-  private async deadLetter(delivery: Delivery, reason: string): Promise<void> {
-    this.stats.deadLettered++;
-    this.log.error(`dead-lettered a message from queue '${delivery.queue}': ${reason}`);
-    try {
-      // One atomic step: the message is either still unacked or safely a dead letter.
-      await delivery.reject({ requeue: false, deadLetterReason: reason });
-      this.emit('dead-letter', reason, delivery.queue);
-    } catch (err) {
-      // Keep the message rather than lose it: it stays unacked and comes back.
-      this.log.error({ err }, 'could not dead-letter the message; leaving it unacked');
-    }
-  }
-
-  /**
-   * A task name no local task knows. `worker_unknown_task: 'fail'` (default) does what Celery
-   * does — store a NotRegistered FAILURE — and, beyond Celery, keeps the message as a dead letter
-   * instead of dropping it; `'reject'` only dead-letters it.
-   */
-  private async unknownTask(request: Request): Promise<void> {
-    const policy = this.app.conf.workerUnknownTask;
-    const unknown = this.app.signals.taskUnknown;
-    if (unknown.connected) {
-      unknown.send({
-        sender: this.hostname,
-        message: request.delivery.message,
-        exc: new NotRegisteredError(request.name),
-        name: request.name,
-        id: request.id,
-      });
-    }
-    this.log.error(
-      `Received unregistered task of type '${request.name}' (id ${request.id}): the message is dead-lettered; ` +
-        `register the task and run 'celeriac dead requeue' to run it`,
-    );
-    if (policy === 'fail') {
-      const runner = this.runner!;
-      await runner.store(
-        request,
-        runner.meta(request, 'FAILURE', { exc_type: 'NotRegistered', exc_message: [request.name], exc_module: 'celery.exceptions' }, null),
-        undefined,
-      );
-      this.stats.failed++;
-    }
-    await this.deadLetter(request.delivery, `task '${request.name}' is not registered`);
-    if (policy === 'fail') this.emitDone(request.id, 'FAILURE');
-  }
-
-  /**
-   * Celery's `Request._announce_revoked`: store REVOKED with the reason (`expired`, `revoked`
-   * before it ran, or `terminated` while running), ack, send `taskRevoked`.
-   */
-  private async revokeRequest(request: Request, reason: 'expired' | 'revoked' | 'terminated', signum: string | null = null): Promise<void> {
-    this.log.info(`Task ${request.displayName}[${request.id}] ${reason === 'terminated' ? `terminated (${signum})` : `${reason}: not run`}`);
-    const runner = this.runner!;
-    const exc = { exc_type: 'TaskRevokedError', exc_message: [reason], exc_module: 'celery.exceptions' };
-    await runner.store(request, runner.meta(request, 'REVOKED', exc, null), this.app.tasks.get(request.name));
-    await runner.revokedPart(request, exc);
-    this.stats.revoked++;
-    await request.ack();
-    const revoked = this.app.signals.taskRevoked;
-    if (revoked.connected) {
-      revoked.send({ sender: request.name, request: request.taskRequest(), terminated: reason === 'terminated', signum, expired: reason === 'expired' });
-    }
-    this.emitDone(request.id, 'REVOKED');
+    this.inflight.track(p);
   }
 
   /**
@@ -530,7 +461,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements WorkerInfo {
     this.limiter?.stop();
     this.autoscaler?.stop();
     await this.pool.stop({ graceful });
-    await this.allSettled();
+    await this.inflight.settled();
     // Prefetched and ETA-held messages never ran: give them back, as Celery restores them.
     const giveBack = this.reserved.drain();
     for (const request of giveBack) request.reservedEntry = undefined;

@@ -6,14 +6,15 @@
  * - Everything published until the process next waits (a `process.nextTick` queued by the first
  *   publish runs once the microtask queue has drained), or until half the bound is queued, goes
  *   out as one `LPUSH key v1 v2 …` per list, in one write: an awaited `delay()` loop, which runs
- *   in microtasks, fills a command until it waits for room or reaches half the bound. A message held in the outbox for that moment is as safe as one
- *   held in the connection's buffers: both are in this process's memory until the write.
+ *   in microtasks, fills a command until it waits for room or reaches half the bound. A message
+ *   held in the outbox for that moment is as safe as one held in the connection's buffers: both
+ *   are in this process's memory until the write.
  * - A message whose connection was lost before the reply is sent again after the reconnect, as
  *   its retry policy allows (Celery's `retry_policy`: a re-send waits for the connection at most
  *   `interval_start`, then `+interval_step`… per retry, and `max_retries` re-sends). Redis may
  *   have stored it before the connection dropped: at-least-once, a duplicate is possible.
- * - A message refused by Redis (`OOM`, `READONLY`…) or out of retries fails: its `confirmed`
- *   promise rejects, and whoever published it reports it (the producer logs it and fails the
+ * - A message refused by Redis (`OOM`, `READONLY`…) or out of retries fails: its tracker is told
+ *   `settled(error)`, and whoever published it reports it (the producer logs it and fails the
  *   task's `get()`).
  * - At most {@link OutboxLimits.maxUnconfirmed} messages are unconfirmed at once: past that,
  *   `publish()` waits for room (back-pressure), until half the bound is free again. Waiting for
@@ -92,8 +93,9 @@ export class PublishOutbox {
    * Queues `text` for every list of `listKeys` (one message, routed to several queues), to be
    * written when the process next waits, and resolves once it is queued. `tracker` is told
    * `unconfirmed()` before the returned promise resolves, then `settled()` once Redis stored the
-   * message in every list, or `settled(error)` (`TRANSPORT_ERROR`) when it is lost. Waits first while {@link OutboxLimits.maxUnconfirmed}
-   * messages are unconfirmed, and behind publishers already waiting.
+   * message in every list, or `settled(error)` (`TRANSPORT_ERROR`) when it is lost. Waits first
+   * while {@link OutboxLimits.maxUnconfirmed} messages are unconfirmed, and behind publishers
+   * already waiting.
    */
   publish(
     listKeys: readonly string[],
