@@ -90,7 +90,9 @@ export interface PublishOptions {
 
 /** One publish followed past its unconfirmed resolution (see {@link PublishOptions.tracker}). */
 export interface UnconfirmedPublish {
+  /** The publish is about to resolve without the broker's confirmation. */
   unconfirmed(): void;
+  /** The broker stored the message (no `error`), or it was finally lost (`error`, `TRANSPORT_ERROR`). */
   settled(error?: Error): void;
 }
 
